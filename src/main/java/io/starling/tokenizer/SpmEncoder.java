@@ -1,0 +1,156 @@
+package io.starling.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * SentencePiece BPE as llama.cpp runs it ({@code llm_tokenizer_spm}): spaces become "▁", a "▁" is
+ * prepended when the vocabulary asks for a dummy prefix, the text is cut into UTF-8 characters, and
+ * the adjacent pair whose concatenation is the highest-scoring token is merged until no pair is a
+ * token (ties go to the leftmost pair). Symbols that are not tokens fall back to byte tokens
+ * {@code <0xNN>}. Built once per vocabulary; {@link #encode} is thread-safe.
+ */
+final class SpmEncoder {
+    private static final byte[] SPACE_MARK = "▁".getBytes(StandardCharsets.UTF_8);
+
+    private final ByteSliceMap pieces;
+    private final float[] scores;
+    private final int[] byteTokens = new int[256];
+
+    SpmEncoder(Vocabulary vocab) {
+        int n = vocab.size();
+        this.scores = new float[n];
+        this.pieces = new ByteSliceMap(n);
+        // Control and unknown tokens are never produced from plain text; they only come from
+        // special-token parsing. Later duplicates win, as in llama.cpp's token_to_id map.
+        for (int id = n - 1; id >= 0; id--) {
+            if ((vocab.attr(id) & TokenAttr.SPECIAL) == 0) {
+                pieces.putIfAbsent(vocab.token(id).getBytes(StandardCharsets.UTF_8), id);
+            }
+            float score = vocab.score(id);
+            scores[id] = score == 0.0f ? 0.0f : score; // -0.0 and 0.0 must tie, as == does in C++
+        }
+        for (int b = 0; b < 256; b++) {
+            int id = vocab.idOf(String.format("<0x%02X>", b));
+            if (id == Vocabulary.NO_TOKEN) {
+                id = vocab.idOf(new String(new byte[] {(byte) b}, StandardCharsets.ISO_8859_1));
+            }
+            byteTokens[b] = id != Vocabulary.NO_TOKEN ? id : vocab.unk();
+        }
+    }
+
+    /** Encodes {@code source[from, to)}, one raw-text fragment, appending tokens with source spans. */
+    void encode(byte[] source, int from, int to, boolean dummyPrefix, TokenSink sink) {
+        ProcessedText text = escapeSpaces(source, from, to, dummyPrefix);
+        byte[] bytes = text.bytes;
+        int length = text.to - text.from;
+        if (length == 0) {
+            return;
+        }
+        int[] start = new int[length];
+        int[] size = new int[length];
+        int[] prev = new int[length];
+        int[] next = new int[length];
+        int count = 0;
+        for (int offset = text.from; offset < text.to; ) {
+            int charLength = Math.min(utf8Length(bytes[offset]), text.to - offset);
+            start[count] = offset;
+            size[count] = charLength;
+            prev[count] = count - 1;
+            offset += charLength;
+            next[count] = offset == text.to ? -1 : count + 1;
+            count++;
+        }
+
+        BigramQueue queue = new BigramQueue();
+        for (int i = 1; i < count; i++) {
+            tryAddBigram(queue, bytes, start, size, i - 1, i);
+        }
+        while (!queue.isEmpty()) {
+            queue.poll();
+            int left = (int) queue.polledKey();
+            int right = next[left];
+            if (size[left] == 0 || right < 0 || size[right] == 0 || size[left] + size[right] != queue.polledPayload()) {
+                continue; // one side already merged into something else
+            }
+            size[left] += size[right];
+            size[right] = 0;
+            next[left] = next[right];
+            if (next[right] >= 0) {
+                prev[next[right]] = left;
+            }
+            if (prev[left] >= 0) {
+                tryAddBigram(queue, bytes, start, size, prev[left], left);
+            }
+            if (next[left] >= 0) {
+                tryAddBigram(queue, bytes, start, size, left, next[left]);
+            }
+        }
+
+        for (int i = 0; i != -1; i = next[i]) {
+            int id = pieces.get(bytes, start[i], size[i]);
+            if (id >= 0) {
+                sink.add(id, text.source(start[i]), text.source(start[i] + size[i]));
+                continue;
+            }
+            for (int j = start[i], end = start[i] + size[i]; j < end; j++) {
+                sink.add(byteTokens[bytes[j] & 0xFF], text.source(j), text.source(j + 1));
+            }
+        }
+    }
+
+    private void tryAddBigram(BigramQueue queue, byte[] bytes, int[] start, int[] size, int left, int right) {
+        int length = size[left] + size[right];
+        int id = pieces.get(bytes, start[left], length);
+        if (id < 0) {
+            return;
+        }
+        // Highest score first, then leftmost: invert the float's sortable bits into the high word.
+        int bits = Float.floatToIntBits(scores[id]);
+        int sortable = bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
+        long key = ((long) ~sortable << 32) | left;
+        queue.push(key, length);
+    }
+
+    /** The text with spaces as "▁" and the optional dummy prefix, mapped back to the source. */
+    private static ProcessedText escapeSpaces(byte[] source, int from, int to, boolean dummyPrefix) {
+        int spaces = 0;
+        for (int i = from; i < to; i++) {
+            if (source[i] == ' ') {
+                spaces++;
+            }
+        }
+        if (spaces == 0 && !dummyPrefix) {
+            return new ProcessedText(source, from, to);
+        }
+        int length = (to - from) + spaces * 2 + (dummyPrefix ? SPACE_MARK.length : 0);
+        byte[] bytes = new byte[length];
+        int[] boundaries = new int[length + 1];
+        int out = 0;
+        if (dummyPrefix) {
+            for (byte b : SPACE_MARK) {
+                boundaries[out] = from;
+                bytes[out++] = b;
+            }
+        }
+        for (int i = from; i < to; i++) {
+            if (source[i] == ' ') {
+                // Positions inside the rewritten character map to the end of the source space.
+                for (int k = 0; k < SPACE_MARK.length; k++) {
+                    boundaries[out] = k == 0 ? i : i + 1;
+                    bytes[out++] = SPACE_MARK[k];
+                }
+            } else {
+                boundaries[out] = i;
+                bytes[out++] = source[i];
+            }
+        }
+        boundaries[out] = to;
+        return new ProcessedText(bytes, length, boundaries);
+    }
+
+    /** The sequence length a UTF-8 lead byte announces, without validating it (as llama.cpp does). */
+    static int utf8Length(byte lead) {
+        int high = (lead & 0xFF) >>> 4;
+        return high < 12 ? 1 : high < 14 ? 2 : high == 14 ? 3 : 4;
+    }
+}
