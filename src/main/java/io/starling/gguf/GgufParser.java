@@ -63,7 +63,7 @@ final class GgufParser {
         return count;
     }
 
-    private static int alignment(GgufMetadata metadata) {
+    static int alignment(GgufMetadata metadata) {
         GgufValueType type = metadata.typeOf(ALIGNMENT_KEY);
         if (type == null) {
             return DEFAULT_ALIGNMENT;
