@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * <p>{@link #write} computes the whole layout first, creates the file at its final size, maps it and fills header and
  * data in place, so a tensor added with a filler is produced straight into the file: a multi-gigabyte synthetic model
  * never has to fit in the heap. Each tensor starts at a multiple of the alignment ({@code general.alignment} when the
- * caller sets it, else 32) and is zero-padded to the next one, as llama.cpp's writers do.
+ * caller sets it, else 32) and is zero-padded to the next one, as llama.cpp's writers do: rewriting a llama.cpp file's
+ * metadata and tensors in order reproduces it byte for byte.
  *
  * <p>Invalid input (a value out of its type's range, a duplicate tensor, data of the wrong size) throws
  * IllegalArgumentException at the call that supplies it.
@@ -195,7 +196,9 @@ public final class GgufWriter {
         }
         byte[] header = HeaderEncoder.encode(3, meta, infos);
         long dataOffset = TensorTableReader.alignUp(header.length, alignment);
-        long fileSize = Math.addExact(dataOffset, TensorTableReader.alignUp(dataSize, alignment));
+        // like llama.cpp, a file without tensors ends with its header: there is no data section to align
+        long fileSize = tensors.isEmpty() ? header.length
+                : Math.addExact(dataOffset, TensorTableReader.alignUp(dataSize, alignment));
 
         boolean written = false;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
