@@ -15,6 +15,7 @@ final class SpmEncoder {
     private final ByteSliceMap pieces;
     private final float[] scores;
     private final int[] byteTokens = new int[256];
+    private final boolean mergesStopAtWords;
 
     SpmEncoder(Vocabulary vocab) {
         int n = vocab.size();
@@ -22,9 +23,11 @@ final class SpmEncoder {
         this.pieces = new ByteSliceMap(n);
         // Control and unknown tokens are never produced from plain text; they only come from
         // special-token parsing. Later duplicates win, as in llama.cpp's token_to_id map.
+        boolean wordInternalSpace = false;
         for (int id = n - 1; id >= 0; id--) {
             if ((vocab.attr(id) & TokenAttr.SPECIAL) == 0) {
                 pieces.putIfAbsent(vocab.token(id).getBytes(StandardCharsets.UTF_8), id);
+                wordInternalSpace |= hasSpaceAfterNonSpace(vocab.token(id));
             }
             float score = vocab.score(id);
             scores[id] = score == 0.0f ? 0.0f : score; // -0.0 and 0.0 must tie, as == does in C++
@@ -36,6 +39,16 @@ final class SpmEncoder {
             }
             byteTokens[b] = id != Vocabulary.NO_TOKEN ? id : vocab.unk();
         }
+        this.mergesStopAtWords = !wordInternalSpace;
+    }
+
+    private static boolean hasSpaceAfterNonSpace(String token) {
+        for (int i = 1; i < token.length(); i++) {
+            if (token.charAt(i) == '▁' && token.charAt(i - 1) != '▁') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Encodes {@code source[from, to)}, one raw-text fragment, appending tokens with source spans. */
@@ -61,8 +74,29 @@ final class SpmEncoder {
             count++;
         }
 
+        // When no token has a "▁" after another character, no merge can cross the start of a word, so
+        // each word merges on its own: same result as one queue over the whole text (merges in different
+        // words never interact, and each word sees its merges in the same order), far smaller queues.
         BigramQueue queue = new BigramQueue();
-        for (int i = 1; i < count; i++) {
+        int segmentStart = 0;
+        for (int i = 1; i <= count; i++) {
+            if (i == count || (mergesStopAtWords && isSpaceMark(bytes, start[i], size[i]) && !isSpaceMark(bytes, start[i - 1], size[i - 1]))) {
+                prev[segmentStart] = -1;
+                next[i - 1] = -1;
+                mergeSegment(queue, bytes, start, size, prev, next, segmentStart, i);
+                segmentStart = i;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            if (size[i] > 0) { // merged-away symbols have size 0; the rest are in text order
+                emit(text, bytes, start[i], size[i], sink);
+            }
+        }
+    }
+
+    private void mergeSegment(BigramQueue queue, byte[] bytes, int[] start, int[] size, int[] prev, int[] next, int from, int to) {
+        queue.clear();
+        for (int i = from + 1; i < to; i++) {
             tryAddBigram(queue, bytes, start, size, i - 1, i);
         }
         while (!queue.isEmpty()) {
@@ -85,17 +119,21 @@ final class SpmEncoder {
                 tryAddBigram(queue, bytes, start, size, left, next[left]);
             }
         }
+    }
 
-        for (int i = 0; i != -1; i = next[i]) {
-            int id = pieces.get(bytes, start[i], size[i]);
-            if (id >= 0) {
-                sink.add(id, text.source(start[i]), text.source(start[i] + size[i]));
-                continue;
-            }
-            for (int j = start[i], end = start[i] + size[i]; j < end; j++) {
-                sink.add(byteTokens[bytes[j] & 0xFF], text.source(j), text.source(j + 1));
-            }
+    private void emit(ProcessedText text, byte[] bytes, int start, int size, TokenSink sink) {
+        int id = pieces.get(bytes, start, size);
+        if (id >= 0) {
+            sink.add(id, text.source(start), text.source(start + size));
+            return;
         }
+        for (int j = start, end = start + size; j < end; j++) {
+            sink.add(byteTokens[bytes[j] & 0xFF], text.source(j), text.source(j + 1));
+        }
+    }
+
+    private static boolean isSpaceMark(byte[] bytes, int start, int size) {
+        return size == SPACE_MARK.length && bytes[start] == SPACE_MARK[0] && bytes[start + 1] == SPACE_MARK[1] && bytes[start + 2] == SPACE_MARK[2];
     }
 
     private void tryAddBigram(BigramQueue queue, byte[] bytes, int[] start, int[] size, int left, int right) {
