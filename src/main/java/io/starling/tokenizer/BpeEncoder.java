@@ -12,6 +12,7 @@ package io.starling.tokenizer;
  */
 final class BpeEncoder {
     private final PreTokenizerType preTokenizer;
+    private final int minWordsForCache;
     private final int vocabSize;
     private final boolean[] emittable;
     private final ByteSliceMap symbols;
@@ -21,6 +22,12 @@ final class BpeEncoder {
     private final int[] mergedByRank;
 
     BpeEncoder(Vocabulary vocab) {
+        this(vocab, 64);
+    }
+
+    /** {@code minWordsForCache}: inputs with fewer words skip the {@link WordCache} (short inputs rarely repeat). */
+    BpeEncoder(Vocabulary vocab, int minWordsForCache) {
+        this.minWordsForCache = minWordsForCache;
         this.preTokenizer = vocab.preTokenizer();
         this.vocabSize = vocab.size();
         String[] merges = vocab.merges();
@@ -76,14 +83,28 @@ final class BpeEncoder {
         CodepointText codePoints = fragment.codePoints();
         IntList words = preTokenizer.split(codePoints);
         WordMerger merger = new WordMerger();
+        IntList wordTokens = new IntList(48);
+        WordCache cache = words.size() >= minWordsForCache ? new WordCache() : null;
         int cp = 0;
         for (int w = 0; w < words.size(); w++) {
             int length = words.get(w);
             int wordFrom = text.from + codePoints.byteStarts[cp];
             int wordTo = text.from + codePoints.byteStarts[cp + length];
             cp += length;
-            if (wordTo > wordFrom) {
-                merger.encodeWord(text, wordFrom, wordTo, sink);
+            int bytes = wordTo - wordFrom;
+            boolean cacheable = cache != null && bytes <= WordCache.MAX_WORD_BYTES;
+            int entry = cacheable ? cache.find(text.bytes, wordFrom, bytes) : -1;
+            if (entry >= 0) {
+                cache.emit(entry, text, wordFrom, sink);
+                continue;
+            }
+            wordTokens.clear();
+            merger.encodeWord(text.bytes, wordFrom, wordTo, wordTokens);
+            for (int i = 0; i < wordTokens.size(); i += 3) {
+                sink.add(wordTokens.get(i), text.source(wordFrom + wordTokens.get(i + 1)), text.source(wordFrom + wordTokens.get(i + 2)));
+            }
+            if (cacheable) {
+                cache.put(text.bytes, wordFrom, bytes, wordTokens);
             }
         }
     }
@@ -97,13 +118,13 @@ final class BpeEncoder {
         private int[] next = new int[32];
         private final BigramQueue queue = new BigramQueue();
 
-        void encodeWord(ProcessedText text, int from, int to, TokenSink sink) {
-            byte[] bytes = text.bytes;
+        /** Appends (id, start, end) triples, positions relative to {@code from}. */
+        void encodeWord(byte[] bytes, int from, int to, IntList out) {
             int length = to - from;
             if (preTokenizer.ignoreMerges() || length == 1) {
                 int whole = symbols.get(bytes, from, length);
                 if (whole >= 0 && whole < vocabSize && emittable[whole]) {
-                    sink.add(whole, text.source(from), text.source(to));
+                    addTriple(out, whole, 0, length);
                     return;
                 }
             }
@@ -144,16 +165,22 @@ final class BpeEncoder {
             for (int i = 0; i != -1; i = next[i]) {
                 int id = symbol[i];
                 if (id < vocabSize && emittable[id]) {
-                    sink.add(id, text.source(start[i]), text.source(start[i] + size[i]));
+                    addTriple(out, id, start[i] - from, start[i] - from + size[i]);
                     continue;
                 }
                 for (int j = start[i], end = start[i] + size[i]; j < end; j++) {
                     int byteToken = byteTokens[bytes[j] & 0xFF];
                     if (byteToken >= 0) {
-                        sink.add(byteToken, text.source(j), text.source(j + 1));
+                        addTriple(out, byteToken, j - from, j - from + 1);
                     }
                 }
             }
+        }
+
+        private static void addTriple(IntList out, int id, int start, int end) {
+            out.add(id);
+            out.add(start);
+            out.add(end);
         }
 
         private void addBigram(int left, int right) {

@@ -25,4 +25,8 @@ final class IntList {
     int size() {
         return size;
     }
+
+    void clear() {
+        size = 0;
+    }
 }

@@ -27,7 +27,7 @@ final class VocabTokenizer implements Tokenizer {
 
     @Override
     public EncodedText encode(byte[] utf8, boolean addSpecial, boolean parseSpecial) {
-        TokenSink sink = new TokenSink(utf8.length / 3 + 4);
+        TokenSink sink = new TokenSink(utf8.length / 2 + 4);
         if (addSpecial && vocab.addBos()) {
             sink.add(vocab.bos(), 0, 0);
         }
