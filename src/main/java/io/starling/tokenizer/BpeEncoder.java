@@ -12,7 +12,6 @@ package io.starling.tokenizer;
  */
 final class BpeEncoder {
     private final PreTokenizerType preTokenizer;
-    private final int minWordsForCache;
     private final int vocabSize;
     private final boolean[] emittable;
     private final ByteSliceMap symbols;
@@ -22,12 +21,6 @@ final class BpeEncoder {
     private final int[] mergedByRank;
 
     BpeEncoder(Vocabulary vocab) {
-        this(vocab, 64);
-    }
-
-    /** {@code minWordsForCache}: inputs with fewer words skip the {@link WordCache} (short inputs rarely repeat). */
-    BpeEncoder(Vocabulary vocab, int minWordsForCache) {
-        this.minWordsForCache = minWordsForCache;
         this.preTokenizer = vocab.preTokenizer();
         this.vocabSize = vocab.size();
         String[] merges = vocab.merges();
@@ -73,8 +66,11 @@ final class BpeEncoder {
         return ((long) left << 32) | (right & 0xFFFFFFFFL);
     }
 
-    /** Encodes {@code source[from, to)}, one raw-text fragment, appending tokens with source spans. */
-    void encode(byte[] source, int from, int to, TokenSink sink) {
+    /**
+     * Encodes {@code source[from, to)}, one raw-text fragment, appending tokens with source spans.
+     * {@code cache} (nullable) remembers words across the fragments of one call.
+     */
+    void encode(byte[] source, int from, int to, TokenSink sink, WordCache cache) {
         if (from == to) {
             return;
         }
@@ -84,7 +80,6 @@ final class BpeEncoder {
         IntList words = preTokenizer.split(codePoints);
         WordMerger merger = new WordMerger();
         IntList wordTokens = new IntList(48);
-        WordCache cache = words.size() >= minWordsForCache ? new WordCache() : null;
         int cp = 0;
         for (int w = 0; w < words.size(); w++) {
             int length = words.get(w);

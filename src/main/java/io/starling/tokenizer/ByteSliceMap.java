@@ -55,12 +55,25 @@ final class ByteSliceMap {
         int slot = hash & mask;
         while (slots[slot] != 0) {
             int entry = slots[slot] - 1;
-            if (hashes[entry] == hash && Arrays.equals(keys[entry], 0, keys[entry].length, bytes, from, from + length)) {
+            if (hashes[entry] == hash && sameBytes(keys[entry], bytes, from, length)) {
                 return values[entry];
             }
             slot = (slot + 1) & mask;
         }
         return -1;
+    }
+
+    /** A plain loop: tokens are short, and Arrays.equals' vectorized setup costs more than it saves here. */
+    private static boolean sameBytes(byte[] key, byte[] bytes, int from, int length) {
+        if (key.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (key[i] != bytes[from + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int hash(byte[] bytes, int from, int length) {

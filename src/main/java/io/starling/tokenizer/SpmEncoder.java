@@ -51,8 +51,11 @@ final class SpmEncoder {
         return false;
     }
 
-    /** Encodes {@code source[from, to)}, one raw-text fragment, appending tokens with source spans. */
-    void encode(byte[] source, int from, int to, boolean dummyPrefix, TokenSink sink) {
+    /**
+     * Encodes {@code source[from, to)}, one raw-text fragment, appending tokens with source spans.
+     * {@code cache} (nullable) remembers words across the fragments of one call.
+     */
+    void encode(byte[] source, int from, int to, boolean dummyPrefix, TokenSink sink, WordCache cache) {
         ProcessedText text = escapeSpaces(source, from, to, dummyPrefix);
         byte[] bytes = text.bytes;
         int length = text.to - text.from;
@@ -78,19 +81,37 @@ final class SpmEncoder {
         // each word merges on its own: same result as one queue over the whole text (merges in different
         // words never interact, and each word sees its merges in the same order), far smaller queues.
         BigramQueue queue = new BigramQueue();
+        IntList segmentTokens = new IntList(48);
         int segmentStart = 0;
         for (int i = 1; i <= count; i++) {
-            if (i == count || (mergesStopAtWords && isSpaceMark(bytes, start[i], size[i]) && !isSpaceMark(bytes, start[i - 1], size[i - 1]))) {
+            if (i < count && !(mergesStopAtWords && isSpaceMark(bytes, start[i], size[i]) && !isSpaceMark(bytes, start[i - 1], size[i - 1]))) {
+                continue;
+            }
+            int segmentFrom = start[segmentStart];
+            int segmentBytes = (i < count ? start[i] : text.to) - segmentFrom;
+            boolean cacheable = cache != null && mergesStopAtWords && segmentBytes <= WordCache.MAX_WORD_BYTES;
+            int entry = cacheable ? cache.find(bytes, segmentFrom, segmentBytes) : -1;
+            if (entry >= 0) {
+                cache.emit(entry, text, segmentFrom, sink);
+            } else {
                 prev[segmentStart] = -1;
                 next[i - 1] = -1;
                 mergeSegment(queue, bytes, start, size, prev, next, segmentStart, i);
-                segmentStart = i;
+                segmentTokens.clear();
+                for (int s = segmentStart; s < i; s++) {
+                    if (size[s] > 0) { // merged-away symbols have size 0; the rest are in text order
+                        resegment(bytes, start[s], size[s], segmentFrom, segmentTokens);
+                    }
+                }
+                for (int t = 0; t < segmentTokens.size(); t += 3) {
+                    sink.add(segmentTokens.get(t), text.source(segmentFrom + segmentTokens.get(t + 1)),
+                            text.source(segmentFrom + segmentTokens.get(t + 2)));
+                }
+                if (cacheable) {
+                    cache.put(bytes, segmentFrom, segmentBytes, segmentTokens);
+                }
             }
-        }
-        for (int i = 0; i < count; i++) {
-            if (size[i] > 0) { // merged-away symbols have size 0; the rest are in text order
-                emit(text, bytes, start[i], size[i], sink);
-            }
+            segmentStart = i;
         }
     }
 
@@ -121,15 +142,22 @@ final class SpmEncoder {
         }
     }
 
-    private void emit(ProcessedText text, byte[] bytes, int start, int size, TokenSink sink) {
+    /** A final symbol as its token, or as byte tokens when it is none: (id, start, end) relative to {@code base}. */
+    private void resegment(byte[] bytes, int start, int size, int base, IntList out) {
         int id = pieces.get(bytes, start, size);
         if (id >= 0) {
-            sink.add(id, text.source(start), text.source(start + size));
+            addTriple(out, id, start - base, start + size - base);
             return;
         }
         for (int j = start, end = start + size; j < end; j++) {
-            sink.add(byteTokens[bytes[j] & 0xFF], text.source(j), text.source(j + 1));
+            addTriple(out, byteTokens[bytes[j] & 0xFF], j - base, j + 1 - base);
         }
+    }
+
+    private static void addTriple(IntList out, int id, int start, int end) {
+        out.add(id);
+        out.add(start);
+        out.add(end);
     }
 
     private static boolean isSpaceMark(byte[] bytes, int start, int size) {

@@ -6,6 +6,9 @@ import java.util.List;
 
 /** The {@link Tokenizer} for a {@link Vocabulary}: special-token splitting, then SPM or BPE per fragment. */
 final class VocabTokenizer implements Tokenizer {
+    /** Below this a prompt rarely repeats a word, and a word cache would cost more than it saves. */
+    private static final int CACHE_MIN_BYTES = 512;
+
     private final Vocabulary vocab;
     private final SpmEncoder spm;
     private final BpeEncoder bpe;
@@ -32,16 +35,17 @@ final class VocabTokenizer implements Tokenizer {
             sink.add(vocab.bos(), 0, 0);
         }
         List<SpecialTokenSplitter.Fragment> fragments = specialTokens.split(utf8, 0, utf8.length, parseSpecial);
+        WordCache cache = utf8.length >= CACHE_MIN_BYTES ? new WordCache() : null;
         boolean afterSpecial = true; // SentencePiece puts the dummy prefix at the start and after each special token
         for (SpecialTokenSplitter.Fragment fragment : fragments) {
             if (!fragment.isText()) {
                 sink.add(fragment.tokenId(), fragment.start(), fragment.end());
                 afterSpecial = true;
             } else if (spm != null) {
-                spm.encode(utf8, fragment.start(), fragment.end(), vocab.addSpacePrefix() && afterSpecial, sink);
+                spm.encode(utf8, fragment.start(), fragment.end(), vocab.addSpacePrefix() && afterSpecial, sink, cache);
                 afterSpecial = false;
             } else {
-                bpe.encode(utf8, fragment.start(), fragment.end(), sink);
+                bpe.encode(utf8, fragment.start(), fragment.end(), sink, cache);
             }
         }
         if (addSpecial && vocab.addEos()) {

@@ -6,22 +6,39 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** BPE with the per-call word cache gives the same tokens and spans as without it. */
+/** The per-call word cache changes nothing: same tokens and spans with and without it, BPE and SPM. */
 class WordCacheTest {
     @Test
-    void cachedAndUncachedEncodingAgree() {
-        Vocabulary gpt2 = TestModels.tokenizer("vocab/ggml-vocab-gpt-2.gguf").vocabulary();
-        BpeEncoder alwaysCached = new BpeEncoder(gpt2, 0);
-        BpeEncoder neverCached = new BpeEncoder(gpt2, Integer.MAX_VALUE);
+    void bpeCachedAndUncachedAgree() {
+        BpeEncoder bpe = new BpeEncoder(TestModels.tokenizer("vocab/ggml-vocab-gpt-2.gguf").vocabulary());
         Random random = new Random(11);
         for (int i = 0; i < 200; i++) {
-            String text = RandomText.next(random, 80, true);
-            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            byte[] utf8 = RandomText.next(random, 80, true).getBytes(StandardCharsets.UTF_8);
             TokenSink cached = new TokenSink(16);
             TokenSink uncached = new TokenSink(16);
-            alwaysCached.encode(utf8, 0, utf8.length, cached);
-            neverCached.encode(utf8, 0, utf8.length, uncached);
-            assertEquals(uncached.toEncodedText(utf8.length), cached.toEncodedText(utf8.length), text);
+            WordCache cache = new WordCache();
+            bpe.encode(utf8, 0, utf8.length / 2, cached, cache); // the cache carries over between fragments
+            bpe.encode(utf8, utf8.length / 2, utf8.length, cached, cache);
+            bpe.encode(utf8, 0, utf8.length / 2, uncached, null);
+            bpe.encode(utf8, utf8.length / 2, utf8.length, uncached, null);
+            assertEquals(uncached.toEncodedText(utf8.length), cached.toEncodedText(utf8.length));
+        }
+    }
+
+    @Test
+    void spmCachedAndUncachedAgree() {
+        SpmEncoder spm = new SpmEncoder(TestModels.tokenizer("vocab/ggml-vocab-llama-spm.gguf").vocabulary());
+        Random random = new Random(12);
+        for (int i = 0; i < 200; i++) {
+            byte[] utf8 = RandomText.next(random, 80, false).getBytes(StandardCharsets.UTF_8);
+            TokenSink cached = new TokenSink(16);
+            TokenSink uncached = new TokenSink(16);
+            WordCache cache = new WordCache();
+            spm.encode(utf8, 0, utf8.length / 2, true, cached, cache);
+            spm.encode(utf8, utf8.length / 2, utf8.length, false, cached, cache);
+            spm.encode(utf8, 0, utf8.length / 2, true, uncached, null);
+            spm.encode(utf8, utf8.length / 2, utf8.length, false, uncached, null);
+            assertEquals(uncached.toEncodedText(utf8.length), cached.toEncodedText(utf8.length));
         }
     }
 }
