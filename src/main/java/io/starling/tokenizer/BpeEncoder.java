@@ -17,7 +17,7 @@ final class BpeEncoder {
     private final ByteSliceMap symbols;
     private final int[] byteSymbols = new int[256];
     private final int[] byteTokens = new int[256];
-    private final LongIntMap ranks;
+    private final MergeTable ranks;
     private final int[] mergedByRank;
 
     BpeEncoder(Vocabulary vocab) {
@@ -39,7 +39,7 @@ final class BpeEncoder {
             int id = vocab.idOf(ByteLevel.charOf(b));
             byteTokens[b] = id != Vocabulary.NO_TOKEN && emittable[id] ? id : -1;
         }
-        this.ranks = new LongIntMap(merges.length);
+        this.ranks = new MergeTable(merges.length);
         this.mergedByRank = new int[merges.length];
         for (int rank = 0; rank < merges.length; rank++) {
             String merge = merges[rank];
@@ -53,17 +53,13 @@ final class BpeEncoder {
             byte[] merged = new byte[left.length + right.length];
             System.arraycopy(left, 0, merged, 0, left.length);
             System.arraycopy(right, 0, merged, left.length, right.length);
-            ranks.putIfAbsent(pair(intern(left), intern(right)), rank);
+            ranks.putIfAbsent(intern(left), intern(right), rank);
             mergedByRank[rank] = intern(merged);
         }
     }
 
     private int intern(byte[] raw) {
         return symbols.putIfAbsent(raw, vocabSize + symbols.size());
-    }
-
-    private static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
     }
 
     /**
@@ -117,7 +113,7 @@ final class BpeEncoder {
         void encodeWord(byte[] bytes, int from, int to, IntList out) {
             int length = to - from;
             if (preTokenizer.ignoreMerges() || length == 1) {
-                int whole = symbols.get(bytes, from, length);
+                int whole = length == 1 ? byteSymbols[bytes[from] & 0xFF] : symbols.get(bytes, from, length);
                 if (whole >= 0 && whole < vocabSize && emittable[whole]) {
                     addTriple(out, whole, 0, length);
                     return;
@@ -179,7 +175,7 @@ final class BpeEncoder {
         }
 
         private void addBigram(int left, int right) {
-            int rank = ranks.get(pair(symbol[left], symbol[right]));
+            int rank = ranks.rank(symbol[left], symbol[right]);
             if (rank >= 0) {
                 queue.push(((long) rank << 32) | left, size[left] + size[right]);
             }

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 /**
  * Single-thread encode throughput of the tokenizers on the llama.cpp vocab fixtures.
  * English text: the shared models README; mixed Unicode: llama.cpp's tokenizer test inputs (emoji, CJK,
- * Khmer, Cyrillic, whitespace runs). Each is repeated to about 4 MB.
+ * Khmer, Cyrillic, whitespace runs). Each is repeated to about 4 MB and encoded in one call (repeated words
+ * hit the per-call word cache), and the English one also as 400-byte prompts (too short for the cache:
+ * every word is merged).
  *
  * <pre>
  * ./mvnw -q test-compile
@@ -31,27 +33,42 @@ public final class TokenizerThroughput {
             try (GgufFile file = GgufFile.open(models.resolve("vocab").resolve(vocab))) {
                 tokenizer = Tokenizers.fromMetadata(file.metadata());
             }
-            measure(vocab, "English", tokenizer, english);
-            measure(vocab, "mixed Unicode", tokenizer, mixed);
+            measure(vocab, "English", tokenizer, english, english.length);
+            measure(vocab, "mixed Unicode", tokenizer, mixed, mixed.length);
+            measure(vocab, "English 400 B", tokenizer, english, 400);
         }
     }
 
-    private static void measure(String vocab, String name, Tokenizer tokenizer, byte[] text) {
+    private static void measure(String vocab, String name, Tokenizer tokenizer, byte[] text, int chunk) {
         long deadline = System.nanoTime() + 3_000_000_000L;
         while (System.nanoTime() < deadline) {
-            tokenizer.encode(text, false, false); // warm-up
+            encodeInChunks(tokenizer, text, chunk); // warm-up
         }
         int runs = 0;
-        int tokens = 0;
+        int tokens;
         long start = System.nanoTime();
         long elapsed;
         do {
-            tokens = tokenizer.encode(text, false, false).size();
+            tokens = encodeInChunks(tokenizer, text, chunk);
             runs++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < 5_000_000_000L);
         double megabytes = (double) text.length * runs / 1e6;
         System.out.printf("%-28s %-14s %10.1f %10d %12.2f%n", vocab, name, megabytes / (elapsed / 1e9), tokens, (double) text.length / tokens);
+    }
+
+    /** Encodes {@code text} in pieces of {@code chunk} bytes (cut at ASCII so each piece is valid UTF-8); returns the token count. */
+    private static int encodeInChunks(Tokenizer tokenizer, byte[] text, int chunk) {
+        int tokens = 0;
+        for (int from = 0; from < text.length; ) {
+            int to = Math.min(text.length, from + chunk);
+            while (to < text.length && text[to] < 0) {
+                to++;
+            }
+            tokens += tokenizer.encode(java.util.Arrays.copyOfRange(text, from, to), false, false).size();
+            from = to;
+        }
+        return tokens;
     }
 
     private static byte[] repeat(byte[] sample) {
