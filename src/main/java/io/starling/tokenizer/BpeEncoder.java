@@ -175,7 +175,7 @@ final class BpeEncoder {
         }
 
         private void addBigram(int left, int right) {
-            int rank = ranks.rank(symbol[left], symbol[right]);
+            int rank = ranks.get(symbol[left], symbol[right]);
             if (rank >= 0) {
                 queue.push(((long) rank << 32) | left, size[left] + size[right]);
             }

@@ -3,9 +3,9 @@ package io.starling.tokenizer;
 import java.util.Arrays;
 
 /**
- * BPE merge ranks by (left symbol, right symbol), packed one entry per long (20-bit ids, 24-bit rank) in
- * an open-addressing table: the look-up is the hottest memory access of BPE encoding, and one long per
- * probe keeps it to a single cache line.
+ * A map from (left symbol, right symbol) to a 24-bit value (a BPE merge rank, or the token a SentencePiece
+ * pair forms), packed one entry per long (20-bit ids) in an open-addressing table: the look-up is the
+ * hottest memory access of encoding, and one long per probe keeps it to a single cache line.
  */
 final class MergeTable {
     static final int MAX_SYMBOLS = (1 << 20) - 1;
@@ -17,18 +17,18 @@ final class MergeTable {
 
     MergeTable(int capacity) {
         if (capacity > MAX_RANKS) {
-            throw new TokenizerException("too many BPE merges: " + capacity + " (at most " + MAX_RANKS + ")");
+            throw new TokenizerException("too many merge rules: " + capacity + " (at most " + MAX_RANKS + ")");
         }
-        int tableSize = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
+        int tableSize = Integer.highestOneBit(Math.max(4, capacity + capacity / 2)) << 1;
         entries = new long[tableSize];
         Arrays.fill(entries, EMPTY);
         mask = tableSize - 1;
     }
 
-    /** Keeps the first rank given for a pair, as llama.cpp's map does. */
-    void putIfAbsent(int left, int right, int rank) {
+    /** Keeps the first value given for a pair, as llama.cpp's merge map does. */
+    void putIfAbsent(int left, int right, int value) {
         if (left > MAX_SYMBOLS || right > MAX_SYMBOLS) {
-            throw new TokenizerException("BPE vocabulary too large for the merge table (" + Math.max(left, right) + " symbols)");
+            throw new TokenizerException("vocabulary too large for the merge table (" + Math.max(left, right) + " symbols)");
         }
         long pair = pair(left, right);
         int slot = slot(left, right);
@@ -38,11 +38,11 @@ final class MergeTable {
             }
             slot = (slot + 1) & mask;
         }
-        entries[slot] = (pair << 24) | rank;
+        entries[slot] = (pair << 24) | value;
     }
 
-    /** The rank of merging {@code left} and {@code right}, or -1. */
-    int rank(int left, int right) {
+    /** The value for the pair, or -1. */
+    int get(int left, int right) {
         long pair = pair(left, right);
         for (int slot = slot(left, right); ; slot = (slot + 1) & mask) {
             long entry = entries[slot];

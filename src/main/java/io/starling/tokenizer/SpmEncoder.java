@@ -8,29 +8,70 @@ import java.nio.charset.StandardCharsets;
  * the adjacent pair whose concatenation is the highest-scoring token is merged until no pair is a
  * token (ties go to the leftmost pair). Symbols that are not tokens fall back to byte tokens
  * {@code <0xNN>}. Built once per vocabulary; {@link #encode} is thread-safe.
+ *
+ * <p>"Is left + right a token?" is answered on symbol ids, not bytes: every symbol is either one
+ * character or a token (merges only ever form tokens), so each token is registered under every way of
+ * cutting it into a character-or-token left part and a character-or-token right part.
  */
 final class SpmEncoder {
     private static final byte[] SPACE_MARK = "▁".getBytes(StandardCharsets.UTF_8);
 
-    private final ByteSliceMap pieces;
+    private final ByteSliceMap charSymbols;
+    private final int[] asciiSymbols = new int[128];
+    private final MergeTable pairs;
+    private final int vocabSize;
+    private final int[] pieceLengths;
     private final float[] scores;
     private final int[] byteTokens = new int[256];
     private final boolean mergesStopAtWords;
 
     SpmEncoder(Vocabulary vocab) {
         int n = vocab.size();
+        this.vocabSize = n;
         this.scores = new float[n];
-        this.pieces = new ByteSliceMap(n);
+        this.pieceLengths = new int[n];
+        byte[][] texts = new byte[n][];
+        ByteSliceMap pieces = new ByteSliceMap(n);
         // Control and unknown tokens are never produced from plain text; they only come from
         // special-token parsing. Later duplicates win, as in llama.cpp's token_to_id map.
         boolean wordInternalSpace = false;
+        int pairCount = 0;
         for (int id = n - 1; id >= 0; id--) {
+            texts[id] = vocab.token(id).getBytes(StandardCharsets.UTF_8);
+            pieceLengths[id] = texts[id].length;
             if ((vocab.attr(id) & TokenAttr.SPECIAL) == 0) {
-                pieces.putIfAbsent(vocab.token(id).getBytes(StandardCharsets.UTF_8), id);
+                pieces.putIfAbsent(texts[id], id);
                 wordInternalSpace |= hasSpaceAfterNonSpace(vocab.token(id));
+                pairCount += texts[id].length - 1;
             }
             float score = vocab.score(id);
             scores[id] = score == 0.0f ? 0.0f : score; // -0.0 and 0.0 must tie, as == does in C++
+        }
+        this.mergesStopAtWords = !wordInternalSpace;
+
+        this.charSymbols = new ByteSliceMap(pairCount + n + 1);
+        for (int id = 0; id < n; id++) {
+            byte[] text = texts[id];
+            if (utf8Length(text[0]) >= text.length && pieces.get(text, 0, text.length) == id) {
+                charSymbols.putIfAbsent(text, id); // one-character tokens are their own symbols
+            }
+        }
+        this.pairs = new MergeTable(pairCount);
+        for (int id = 0; id < n; id++) {
+            byte[] text = texts[id];
+            if (pieces.get(text, 0, text.length) != id) {
+                continue; // special, or a duplicate text that another id wins
+            }
+            for (int cut = utf8Length(text[0]); cut < text.length; cut += utf8Length(text[cut])) {
+                int left = symbolOf(pieces, text, 0, cut);
+                int right = symbolOf(pieces, text, cut, text.length - cut);
+                if (left >= 0 && right >= 0) {
+                    pairs.putIfAbsent(left, right, id);
+                }
+            }
+        }
+        for (int b = 0; b < 128; b++) {
+            asciiSymbols[b] = charSymbols.get(new byte[] {(byte) b}, 0, 1);
         }
         for (int b = 0; b < 256; b++) {
             int id = vocab.idOf(String.format("<0x%02X>", b));
@@ -39,7 +80,20 @@ final class SpmEncoder {
             }
             byteTokens[b] = id != Vocabulary.NO_TOKEN ? id : vocab.unk();
         }
-        this.mergesStopAtWords = !wordInternalSpace;
+    }
+
+    /**
+     * The symbol id of a token's part: a token id when the part is a token, else (a single character)
+     * an id past the vocabulary; -1 for a multi-character part that is no token (it can never be a symbol).
+     */
+    private int symbolOf(ByteSliceMap pieces, byte[] text, int from, int length) {
+        int token = pieces.get(text, from, length);
+        boolean oneChar = utf8Length(text[from]) >= length;
+        if (!oneChar) {
+            return token;
+        }
+        byte[] character = java.util.Arrays.copyOfRange(text, from, from + length);
+        return charSymbols.putIfAbsent(character, token >= 0 ? token : vocabSize + charSymbols.size());
     }
 
     private static boolean hasSpaceAfterNonSpace(String token) {
@@ -66,6 +120,7 @@ final class SpmEncoder {
         int[] size = new int[length];
         int[] prev = new int[length];
         int[] next = new int[length];
+        int[] symbol = new int[length];
         int count = 0;
         for (int offset = text.from; offset < text.to; ) {
             int charLength = Math.min(utf8Length(bytes[offset]), text.to - offset);
@@ -94,13 +149,16 @@ final class SpmEncoder {
             if (entry >= 0) {
                 cache.emit(entry, text, segmentFrom, sink);
             } else {
+                for (int c = segmentStart; c < i; c++) {
+                    symbol[c] = size[c] == 1 && bytes[start[c]] >= 0 ? asciiSymbols[bytes[start[c]]] : charSymbols.get(bytes, start[c], size[c]);
+                }
                 prev[segmentStart] = -1;
                 next[i - 1] = -1;
-                mergeSegment(queue, bytes, start, size, prev, next, segmentStart, i);
+                mergeSegment(queue, symbol, size, prev, next, segmentStart, i);
                 segmentTokens.clear();
                 for (int s = segmentStart; s < i; s++) {
                     if (size[s] > 0) { // merged-away symbols have size 0; the rest are in text order
-                        resegment(bytes, start[s], size[s], segmentFrom, segmentTokens);
+                        resegment(symbol[s], bytes, start[s], size[s], segmentFrom, segmentTokens);
                     }
                 }
                 for (int t = 0; t < segmentTokens.size(); t += 3) {
@@ -115,18 +173,20 @@ final class SpmEncoder {
         }
     }
 
-    private void mergeSegment(BigramQueue queue, byte[] bytes, int[] start, int[] size, int[] prev, int[] next, int from, int to) {
+    private void mergeSegment(BigramQueue queue, int[] symbol, int[] size, int[] prev, int[] next, int from, int to) {
         queue.clear();
         for (int i = from + 1; i < to; i++) {
-            tryAddBigram(queue, bytes, start, size, i - 1, i);
+            tryAddBigram(queue, symbol, i - 1, i);
         }
         while (!queue.isEmpty()) {
             queue.poll();
             int left = (int) queue.polledKey();
             int right = next[left];
-            if (size[left] == 0 || right < 0 || size[right] == 0 || size[left] + size[right] != queue.polledPayload()) {
+            int merged = queue.polledPayload();
+            if (size[left] == 0 || right < 0 || size[right] == 0 || size[left] + size[right] != pieceLengths[merged]) {
                 continue; // one side already merged into something else
             }
+            symbol[left] = merged;
             size[left] += size[right];
             size[right] = 0;
             next[left] = next[right];
@@ -134,19 +194,18 @@ final class SpmEncoder {
                 prev[next[right]] = left;
             }
             if (prev[left] >= 0) {
-                tryAddBigram(queue, bytes, start, size, prev[left], left);
+                tryAddBigram(queue, symbol, prev[left], left);
             }
             if (next[left] >= 0) {
-                tryAddBigram(queue, bytes, start, size, left, next[left]);
+                tryAddBigram(queue, symbol, left, next[left]);
             }
         }
     }
 
     /** A final symbol as its token, or as byte tokens when it is none: (id, start, end) relative to {@code base}. */
-    private void resegment(byte[] bytes, int start, int size, int base, IntList out) {
-        int id = pieces.get(bytes, start, size);
-        if (id >= 0) {
-            addTriple(out, id, start - base, start + size - base);
+    private void resegment(int symbol, byte[] bytes, int start, int size, int base, IntList out) {
+        if (symbol >= 0 && symbol < vocabSize) {
+            addTriple(out, symbol, start - base, start + size - base);
             return;
         }
         for (int j = start, end = start + size; j < end; j++) {
@@ -164,17 +223,18 @@ final class SpmEncoder {
         return size == SPACE_MARK.length && bytes[start] == SPACE_MARK[0] && bytes[start + 1] == SPACE_MARK[1] && bytes[start + 2] == SPACE_MARK[2];
     }
 
-    private void tryAddBigram(BigramQueue queue, byte[] bytes, int[] start, int[] size, int left, int right) {
-        int length = size[left] + size[right];
-        int id = pieces.get(bytes, start[left], length);
+    private void tryAddBigram(BigramQueue queue, int[] symbol, int left, int right) {
+        if (symbol[left] < 0 || symbol[right] < 0) {
+            return;
+        }
+        int id = pairs.get(symbol[left], symbol[right]);
         if (id < 0) {
             return;
         }
         // Highest score first, then leftmost: invert the float's sortable bits into the high word.
         int bits = Float.floatToIntBits(scores[id]);
         int sortable = bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
-        long key = ((long) ~sortable << 32) | left;
-        queue.push(key, length);
+        queue.push(((long) ~sortable << 32) | left, id);
     }
 
     /** The text with spaces as "▁" and the optional dummy prefix, mapped back to the source. */
