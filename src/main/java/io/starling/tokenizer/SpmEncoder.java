@@ -1,6 +1,7 @@
 package io.starling.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * SentencePiece BPE as llama.cpp runs it ({@code llm_tokenizer_spm}): spaces become "▁", a "▁" is
@@ -92,7 +93,7 @@ final class SpmEncoder {
         if (!oneChar) {
             return token;
         }
-        byte[] character = java.util.Arrays.copyOfRange(text, from, from + length);
+        byte[] character = Arrays.copyOfRange(text, from, from + length);
         return charSymbols.putIfAbsent(character, token >= 0 ? token : vocabSize + charSymbols.size());
     }
 
