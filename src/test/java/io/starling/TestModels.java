@@ -35,7 +35,7 @@ public final class TestModels {
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        String property = System.getProperty("starling.test.models");
+        String property = System.getProperty("starling-test-models");
         return Path.of(property != null ? property : "../shared/models").toAbsolutePath().normalize();
     }
 }

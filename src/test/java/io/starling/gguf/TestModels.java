@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Finds the shared real-model directory: system property {@code starling.test.models} (set by the pom) or env
+ * Finds the shared real-model directory: system property {@code starling-test-models} (set by the pom) or env
  * {@code STARLING_TEST_MODELS}. Tests that need it skip when it is absent instead of failing.
  */
 final class TestModels {
@@ -20,9 +20,9 @@ final class TestModels {
 
     /** The models directory, or a skipped test when it is not there. */
     static Path dir() {
-        String configured = System.getProperty("starling.test.models", System.getenv("STARLING_TEST_MODELS"));
+        String configured = System.getProperty("starling-test-models", System.getenv("STARLING_TEST_MODELS"));
         assumeTrue(configured != null && !configured.isBlank(),
-                "real-model tests skipped: set -Dstarling.test.models or STARLING_TEST_MODELS to the shared models dir");
+                "real-model tests skipped: set -Dstarling-test-models or STARLING_TEST_MODELS to the shared models dir");
         Path dir = Path.of(configured);
         assumeTrue(Files.isDirectory(dir), "real-model tests skipped: no models directory at " + dir.toAbsolutePath());
         return dir;
