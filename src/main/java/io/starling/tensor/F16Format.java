@@ -1,0 +1,37 @@
+package io.starling.tensor;
+
+import io.starling.gguf.GgmlType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * IEEE half precision. The JDK's conversions round to nearest even and keep subnormals, infinities and NaN,
+ * as ggml's F16C path and its portable fallback do.
+ */
+public final class F16Format implements Quantizer {
+    public static final F16Format INSTANCE = new F16Format();
+
+    private F16Format() {
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.F16;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long srcByteOffset, float[] dst, int dstOffset, int count) {
+        Blocks.checkedCount(type(), count);
+        for (int i = 0; i < count; i++) {
+            dst[dstOffset + i] = LittleEndian.half(src, srcByteOffset + 2L * i);
+        }
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstByteOffset) {
+        Blocks.checkedCount(type(), count);
+        for (int i = 0; i < count; i++) {
+            LittleEndian.putHalf(dst, dstByteOffset + 2L * i, src[srcOffset + i]);
+        }
+    }
+}
