@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -164,19 +164,22 @@ public final class GgufWriter {
             throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length + " dimensions, ggml allows"
                     + " 1 to " + TensorTableReader.MAX_DIMS);
         }
-        long elements = 1;
         for (long ne : shape) {
             if (ne < 0) {
                 throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: "
                         + Arrays.toString(shape));
             }
-            elements = Math.multiplyExact(elements, ne);
         }
         if (shape[0] % type.blockSize() != 0) {
             throw new IllegalArgumentException("tensor '" + name + "': row length " + shape[0]
                     + " is not a multiple of the " + type + " block size " + type.blockSize());
         }
-        return type.byteSize(elements);
+        try {
+            return type.byteSize(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + type + " " + Arrays.toString(shape)
+                    + " has more bytes than a long can count", e);
+        }
     }
 
     /**

@@ -258,6 +258,8 @@ class GgufRoundTripTest {
         assertThrows(IllegalArgumentException.class, () -> w.addTensor("t", GgmlType.I8, new long[] {1, 1, 1, 1, 4}, four));
         assertThrows(IllegalArgumentException.class, () -> w.addTensor("t", GgmlType.I8, new long[] {-4}, four));
         assertThrows(IllegalArgumentException.class, () -> w.addTensor("x".repeat(64), GgmlType.I8, new long[] {4}, four));
+        assertThrows(IllegalArgumentException.class, () -> w.addTensor("t", GgmlType.F32, new long[] {1L << 62}, seg -> { }));
+        assertThrows(IllegalArgumentException.class, () -> w.addTensor("t", GgmlType.F32, new long[] {1L << 32, 1L << 32}, four));
         w.addTensor("t", GgmlType.I8, new long[] {4}, four);
         assertThrows(IllegalArgumentException.class, () -> w.addTensor("t", GgmlType.I8, new long[] {4}, four));
         w.putUInt32("general.alignment", 48);
