@@ -2,8 +2,12 @@ package io.starling;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The real GGUF models and tokenizer fixtures made with llama.cpp, kept beside the repository in
@@ -28,6 +32,17 @@ public final class TestModels {
         Path file = dir().resolve(name);
         assumeTrue(Files.isRegularFile(file), "test model " + file + " is absent");
         return file;
+    }
+
+    /** Every *.gguf in the models directory and in its vocab/, sorted by path. */
+    public static List<Path> allGguf() {
+        Path dir = dir();
+        try (Stream<Path> top = Files.list(dir);
+             Stream<Path> vocab = Files.isDirectory(dir.resolve("vocab")) ? Files.list(dir.resolve("vocab")) : Stream.empty()) {
+            return Stream.concat(top, vocab).filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Path configured() {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,30 +81,15 @@ class GgufLargeFileTest {
         }
     }
 
+    /** How fast it opens is measured in perf/ (ModelLoadBenchmark), not here: unit tests assert no timings. */
     @Test
-    void aSixHundredMegabyteTinyLlamaOpensInWellUnderAHundredMilliseconds() throws IOException {
+    void aSixHundredMegabyteTinyLlamaOpensWithEveryTensorInPlace() throws IOException {
         Path file = tmp.resolve("tinyllama-q4_0.gguf");
         tinyLlama(GgmlType.Q4_0).write(file);
         assertTrue(Files.size(file) > 600_000_000L, "size " + Files.size(file));
-
-        long[] nanos = new long[15];
-        for (int i = 0; i < nanos.length; i++) {
-            long start = System.nanoTime();
-            try (GgufFile gguf = GgufFile.open(file)) {
-                nanos[i] = System.nanoTime() - start;
-                assertEquals(201, gguf.tensors().size());
-                assertEquals(VOCAB, gguf.metadata().getArray("tokenizer.ggml.tokens").length());
-            }
-        }
-        // the first opens run in the interpreter; what counts is a warm open, as a server reloading a model sees it
-        long[] warm = Arrays.copyOfRange(nanos, 5, nanos.length);
-        Arrays.sort(warm);
-        long medianMillis = warm[warm.length / 2] / 1_000_000;
-        System.out.println("GgufLargeFileTest: warm open of a " + Files.size(file) / 1_000_000 + " MB TinyLlama-shaped file: "
-                + warm[warm.length / 2] / 1000 + " µs median, " + warm[0] / 1000 + " µs best");
-        assertTrue(medianMillis < 100, "warm open took " + medianMillis + " ms (all runs, ns: " + Arrays.toString(nanos) + ")");
-
         try (GgufFile gguf = GgufFile.open(file)) {
+            assertEquals(201, gguf.tensors().size());
+            assertEquals(VOCAB, gguf.metadata().getArray("tokenizer.ggml.tokens").length());
             assertMarks(gguf);
             assertEquals(GgmlType.Q4_0.byteSize((long) FFN * DIM), gguf.tensor("blk.21.ffn_down.weight").byteSize());
         }
