@@ -1,0 +1,11 @@
+package io.starling.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "starling",
+        mixinStandardHelpOptions = true,
+        versionProvider = StarlingVersion.class,
+        description = "LLM inference server for CPUs: GGUF models, OpenAI-compatible API.",
+        subcommands = {ServeCommand.class, InspectCommand.class})
+final class StarlingCommand {
+}

@@ -1,0 +1,9 @@
+package io.starling.registry;
+
+import io.starling.gguf.GgufFile;
+import io.starling.model.ModelShape;
+import java.nio.file.Path;
+
+/** A model mapped, validated and ready to serve, under the id clients name it by. */
+public record ServedModel(String id, Path path, GgufFile file, ModelShape shape) {
+}

@@ -1,0 +1,41 @@
+package io.starling;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The real GGUF models and tokenizer fixtures made with llama.cpp, kept beside the repository in
+ * {@code ../shared/models} (or wherever {@code STARLING_TEST_MODELS} points). Tests that need them skip,
+ * saying why, when they are absent.
+ */
+public final class TestModels {
+
+    private TestModels() {
+    }
+
+    /** The models directory, or a skipped test when it is absent. */
+    public static Path dir() {
+        Path dir = configured();
+        assumeTrue(dir != null && Files.isDirectory(dir),
+                "real test models not found: set STARLING_TEST_MODELS or put the shared models in ../shared/models (looked in " + dir + ")");
+        return dir;
+    }
+
+    /** One file of the models directory, or a skipped test when it is absent. */
+    public static Path file(String name) {
+        Path file = dir().resolve(name);
+        assumeTrue(Files.isRegularFile(file), "test model " + file + " is absent");
+        return file;
+    }
+
+    private static Path configured() {
+        String env = System.getenv("STARLING_TEST_MODELS");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        String property = System.getProperty("starling-test-models");
+        return Path.of(property != null ? property : "../shared/models").toAbsolutePath().normalize();
+    }
+}
