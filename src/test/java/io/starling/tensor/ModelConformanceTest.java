@@ -1,6 +1,9 @@
 package io.starling.tensor;
 
+import io.starling.TestModels;
 import io.starling.gguf.GgmlType;
+import io.starling.gguf.GgufFile;
+import io.starling.gguf.GgufTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,12 +49,12 @@ class ModelConformanceTest {
     void dequantizedWeightsOfEveryTypeStayCloseToTheF32WeightsAndOrderByBitsPerWeight() throws Exception {
         Map<GgmlType, double[]> errorAndSignal = new EnumMap<>(GgmlType.class);
         List<Runnable> checks = new ArrayList<>();
-        try (TestGguf reference = new TestGguf(TestModels.file("stories260K-pad256-f32.gguf"))) {
+        try (GgufFile reference = GgufFile.open(TestModels.file("stories260K-pad256-f32.gguf"))) {
             for (String variant : PAD256_VARIANTS) {
                 String file = "stories260K-pad256-" + variant + ".gguf";
-                try (TestGguf quantized = new TestGguf(TestModels.file(file))) {
-                    for (TestGguf.Tensor tensor : quantized.tensors().values()) {
-                        if (tensor.dims().length != 2) {
+                try (GgufFile quantized = GgufFile.open(TestModels.file(file))) {
+                    for (GgufTensor tensor : quantized.tensors()) {
+                        if (tensor.dims() != 2) {
                             continue;
                         }
                         float[] expected = dequantize(reference.tensor(tensor.name()));
@@ -102,10 +105,10 @@ class ModelConformanceTest {
         "aidreams260K-f32.gguf, aidreams260K-Q8_0.gguf, Q8_0",
     })
     void ourQuantizersReproduceTheBytesLlamaCppWrote(String f32File, String quantizedFile, GgmlType mainType) throws Exception {
-        try (TestGguf reference = new TestGguf(TestModels.file(f32File));
-             TestGguf quantized = new TestGguf(TestModels.file(quantizedFile))) {
+        try (GgufFile reference = GgufFile.open(TestModels.file(f32File));
+             GgufFile quantized = GgufFile.open(TestModels.file(quantizedFile))) {
             int ofMainType = 0;
-            for (TestGguf.Tensor tensor : quantized.tensors().values()) {
+            for (GgufTensor tensor : quantized.tensors()) {
                 if (!BlockFormats.supports(tensor.type()) || !(BlockFormats.of(tensor.type()) instanceof Quantizer quantizer)) {
                     continue;
                 }
@@ -120,8 +123,8 @@ class ModelConformanceTest {
         }
     }
 
-    private static float[] dequantize(TestGguf.Tensor tensor) {
-        return BlockFormats.of(tensor.type()).dequantize(tensor.data(), 0, Math.toIntExact(tensor.elements()));
+    private static float[] dequantize(GgufTensor tensor) {
+        return BlockFormats.of(tensor.type()).dequantize(tensor.data(), 0, Math.toIntExact(tensor.elementCount()));
     }
 
     private static void assertIncreasing(Map<GgmlType, Double> relative, GgmlType... types) {
