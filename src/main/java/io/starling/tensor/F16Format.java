@@ -34,4 +34,9 @@ public final class F16Format implements Quantizer {
             LittleEndian.putHalf(dst, dstByteOffset + 2L * i, src[srcOffset + i]);
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.F16;
+    }
 }
