@@ -1,6 +1,9 @@
 package io.starling.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -25,6 +28,43 @@ final class Kernels {
                             int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
         for (int r = rowStart; r < rowEnd; r++) {
             format.dequantize(w, r * rowBytes, scratch, 0, cols);
+            rowTimesBatch(scratch, 0, cols, x, xOffset, batch, out, outOffset + r, outStride);
+        }
+    }
+
+    /**
+     * F16 rows: widen each row to floats with vector bit arithmetic (the Vector API has no half-float
+     * conversion), then dot it with every token. Exact for every half value: normals and subnormals by
+     * scaling the shifted magnitude by 2^112, infinities and NaNs (exponent 31) by forcing the float exponent.
+     */
+    static void f16Rows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                        float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        int bound = F.loopBound(cols);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = r * rowBytes;
+            int k = 0;
+            for (; k < bound; k += L) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(Vectors.S_HALF, w, row + 2L * k, java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, Vectors.I, 0);
+                IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+                FloatVector value = magnitude.reinterpretAsFloats().mul(0x1p112f);
+                VectorMask<Integer> special = h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00);
+                IntVector bits = value.reinterpretAsInts().blend(magnitude.or(0x7F80_0000), special)
+                        .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                bits.reinterpretAsFloats().intoArray(scratch, k);
+            }
+            for (; k < cols; k++) {
+                scratch[k] = LittleEndian.half(w, row + 2L * k);
+            }
+            rowTimesBatch(scratch, 0, cols, x, xOffset, batch, out, outOffset + r, outStride);
+        }
+    }
+
+    /** F32 rows: read straight from the segment, no decode. */
+    static void f32Rows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                        float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            MemorySegment.copy(w, LittleEndian.FLOAT, r * rowBytes, scratch, 0, cols);
             rowTimesBatch(scratch, 0, cols, x, xOffset, batch, out, outOffset + r, outStride);
         }
     }

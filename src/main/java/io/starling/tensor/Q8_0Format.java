@@ -58,7 +58,7 @@ public final class Q8_0Format implements Quantizer {
     @Override
     public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                              float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
-        Q32Kernels.multiplyRows(Q32Kernels.Q8_0, w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
+        Q32Kernels.bytes(w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
     }
 
     @Override
