@@ -110,6 +110,61 @@ class MatMulKernelTest {
         assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[3]));
     }
 
+    /**
+     * llama.cpp's Q4_0 path, written out: x to Q8_0 (x86: id = 127 / amax, round half even, fp16 d), integer
+     * block sums, {@code sumf += sumi * (dw * dx)}. The default mode agrees to float rounding; exact float
+     * activations differ by the activation quantization error (~1% here).
+     */
+    @Test
+    void defaultModeReproducesLlamaCppIntegerDotProducts() {
+        Random random = new Random(11);
+        int rows = 16;
+        int cols = 1024;
+        WeightMatrix w = randomMatrix(GgmlType.Q4_0, rows, cols, random);
+        float[] x = gaussians(random, cols);
+        MemorySegment ws = w.data();
+        int blocks = cols / 32;
+        int[] xq = new int[cols];
+        float[] xd = new float[blocks];
+        for (int b = 0; b < blocks; b++) {
+            float amax = maxAbs(x, b * 32);
+            xd[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            for (int j = 0; j < 32; j++) {
+                xq[b * 32 + j] = (int) Math.rint(x[b * 32 + j] * (127f / amax));
+            }
+        }
+        float[] llama = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float sumf = 0;
+            for (int b = 0; b < blocks; b++) {
+                long block = w.rowOffset(r) + 18L * b;
+                float dw = LittleEndian.half(ws, block);
+                int sumi = 0;
+                for (int j = 0; j < 32; j++) {
+                    int packed = LittleEndian.ubyte(ws, block + 2 + (j % 16));
+                    int qw = (j < 16 ? packed & 15 : packed >>> 4) - 8;
+                    sumi += qw * xq[b * 32 + j];
+                }
+                sumf += sumi * (dw * xd[b]);
+            }
+            llama[r] = sumf;
+        }
+        float[] out = new float[rows];
+        pools[0].multiply(w, x, 1, out);
+        float[] exact = new float[rows];
+        pools[3].multiply(w, x, 1, exact);
+        double diff = 0;
+        double floatDiff = 0;
+        double norm = 0;
+        for (int r = 0; r < rows; r++) {
+            diff += Math.pow(out[r] - llama[r], 2);
+            floatDiff += Math.pow(exact[r] - llama[r], 2);
+            norm += (double) llama[r] * llama[r];
+        }
+        assertTrue(Math.sqrt(diff / norm) < 1e-5, "llama.cpp mode differs by " + Math.sqrt(diff / norm));
+        assertTrue(Math.sqrt(floatDiff / norm) > 1e-4, "float activations should differ measurably");
+    }
+
     @Test
     void q8KRoundingIsTheReferenceQuantizer() {
         Random random = new Random(3);
