@@ -48,4 +48,9 @@ public final class BF16Format implements Quantizer {
             dst.set(LittleEndian.SHORT, dstByteOffset + 2L * i, fromFloat(src[srcOffset + i]));
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.BF16;
+    }
 }

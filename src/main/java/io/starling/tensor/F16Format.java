@@ -34,4 +34,21 @@ public final class F16Format implements Quantizer {
             LittleEndian.putHalf(dst, dstByteOffset + 2L * i, src[srcOffset + i]);
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.F16;
+    }
+
+    /** Vector API kernel: {@link Kernels#f16Rows}. */
+    @Override
+    public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        Kernels.f16Rows(w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd, scratch);
+    }
+
+    @Override
+    public boolean hasFusedKernel() {
+        return true;
+    }
 }

@@ -25,4 +25,16 @@ public final class F32Format implements Quantizer {
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstByteOffset) {
         MemorySegment.copy(src, srcOffset, dst, LittleEndian.FLOAT, dstByteOffset, Blocks.checkedCount(type(), count));
     }
+
+    /** Vector API kernel: {@link Kernels#f32Rows}. */
+    @Override
+    public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        Kernels.f32Rows(w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd, scratch);
+    }
+
+    @Override
+    public boolean hasFusedKernel() {
+        return true;
+    }
 }

@@ -49,4 +49,9 @@ public final class Q2_KFormat implements BlockFormat {
             }
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_K;
+    }
 }

@@ -61,4 +61,9 @@ public final class Q3_KFormat implements BlockFormat {
             }
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_K;
+    }
 }

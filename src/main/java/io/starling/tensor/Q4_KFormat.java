@@ -46,4 +46,9 @@ public final class Q4_KFormat implements BlockFormat {
             }
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_K;
+    }
 }

@@ -60,4 +60,9 @@ public final class Q5_0Format implements Quantizer {
             dst.set(LittleEndian.INT, block + 2, qh);
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_0;
+    }
 }

@@ -66,4 +66,9 @@ public final class Q5_1Format implements Quantizer {
             dst.set(LittleEndian.INT, block + 4, qh);
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_0;
+    }
 }

@@ -48,4 +48,9 @@ public final class Q5_KFormat implements BlockFormat {
             }
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_K;
+    }
 }

@@ -54,4 +54,9 @@ public final class Q6_KFormat implements BlockFormat {
     private static int scale(MemorySegment src, long offset) {
         return src.get(ValueLayout.JAVA_BYTE, offset);
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_K;
+    }
 }

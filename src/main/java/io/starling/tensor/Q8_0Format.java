@@ -48,4 +48,21 @@ public final class Q8_0Format implements Quantizer {
             }
         }
     }
+
+    @Override
+    public ActivationRounding activationRounding() {
+        return ActivationRounding.Q8_0;
+    }
+
+    /** Fused Vector API kernel ({@link Q32Kernels}). */
+    @Override
+    public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        Q32Kernels.bytes(w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
+    }
+
+    @Override
+    public boolean hasFusedKernel() {
+        return true;
+    }
 }
