@@ -2,6 +2,7 @@ package io.starling.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import io.starling.TestModels;
 import io.starling.gguf.GgufFile;
@@ -119,7 +120,9 @@ class GeneratorTest {
         assertThat(result.chunks()).isEqualTo(2);
         assertThat(result.scoredTokens()).isEqualTo(6);
         assertThat(count).isEqualTo(6);
-        assertThat(result.perplexity()).isCloseTo(Math.exp(nll / count), within(1e-4));
+        // Scoring a chunk in one batch and token by token take different kernel tiles (different float summation
+        // order), so the two agree to float precision, not bit for bit.
+        assertThat(result.perplexity()).isCloseTo(Math.exp(nll / count), withinPercentage(5e-3));
     }
 
     private static int firstGreedyToken(int[] prompt) {
