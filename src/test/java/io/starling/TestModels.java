@@ -2,8 +2,12 @@ package io.starling;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The real GGUF models and tokenizer fixtures made with llama.cpp, kept beside the repository in
@@ -30,12 +34,23 @@ public final class TestModels {
         return file;
     }
 
+    /** Every *.gguf in the models directory and in its vocab/, sorted by path. */
+    public static List<Path> allGguf() {
+        Path dir = dir();
+        try (Stream<Path> top = Files.list(dir);
+             Stream<Path> vocab = Files.isDirectory(dir.resolve("vocab")) ? Files.list(dir.resolve("vocab")) : Stream.empty()) {
+            return Stream.concat(top, vocab).filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Path configured() {
         String env = System.getenv("STARLING_TEST_MODELS");
         if (env != null && !env.isBlank()) {
             return Path.of(env);
         }
-        String property = System.getProperty("starling.test.models");
+        String property = System.getProperty("starling-test-models");
         return Path.of(property != null ? property : "../shared/models").toAbsolutePath().normalize();
     }
 }

@@ -1,6 +1,11 @@
 package io.starling.cli;
 
 import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /**
@@ -19,11 +24,18 @@ public final class StarlingMain {
                     + "(the compute kernels need it); start Starling with ./starling, or add the flag to JDK_JAVA_OPTIONS");
             System.exit(2);
         }
-        System.exit(commandLine().execute(args.length == 0 ? new String[] {"serve"} : args));
+        CommandLine cli = commandLine();
+        int exitCode = cli.execute(args.length == 0 ? new String[] {"serve"} : args);
+        cli.getOut().flush();
+        cli.getErr().flush();
+        System.exit(exitCode);
     }
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new StarlingCommand());
+        // Generated text and token pieces are UTF-8 whatever the platform's locale says.
+        cli.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8)));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true));
         cli.setExecutionExceptionHandler(new OneLineErrors());
         cli.setParameterExceptionHandler(new OneLineErrors());
         return cli;

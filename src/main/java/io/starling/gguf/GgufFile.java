@@ -57,9 +57,9 @@ public final class GgufFile implements AutoCloseable {
             } catch (GgufFormatException e) {
                 arena.close();
                 throw new GgufFormatException(path + ": " + e.getMessage(), e);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable t) {
                 arena.close();
-                throw e;
+                throw t;
             }
         }
     }

@@ -7,8 +7,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,23 +164,27 @@ public final class GgufWriter {
             throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length + " dimensions, ggml allows"
                     + " 1 to " + TensorTableReader.MAX_DIMS);
         }
-        long elements = 1;
         for (long ne : shape) {
             if (ne < 0) {
                 throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: "
                         + Arrays.toString(shape));
             }
-            elements = Math.multiplyExact(elements, ne);
         }
         if (shape[0] % type.blockSize() != 0) {
             throw new IllegalArgumentException("tensor '" + name + "': row length " + shape[0]
                     + " is not a multiple of the " + type + " block size " + type.blockSize());
         }
-        return type.byteSize(elements);
+        try {
+            return type.byteSize(Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + type + " " + Arrays.toString(shape)
+                    + " has more bytes than a long can count", e);
+        }
     }
 
     /**
-     * Writes the file, replacing any existing one. If a filler or the copy fails, the partial file is deleted.
+     * Writes the file, replacing any existing one only once it is complete. If a filler or the copy fails, nothing
+     * is left behind.
      *
      * @throws IllegalArgumentException if {@code general.alignment} is set to something other than a power of two
      */
@@ -200,28 +206,44 @@ public final class GgufWriter {
         long fileSize = tensors.isEmpty() ? header.length
                 : Math.addExact(dataOffset, TensorTableReader.alignUp(dataSize, alignment));
 
+        // Write beside the target and move into place: a reader never sees a half-written file, and a GgufFile
+        // still mapping the old one (perhaps the source of these tensors) keeps its bytes instead of crashing on a
+        // truncated mapping. A name of our own rather than createTempFile keeps the umask's permissions.
+        Path partial = path.resolveSibling(path.getFileName() + ".partial-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
         boolean written = false;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
-             Arena arena = Arena.ofShared()) {
-            // mapping past the end grows the (empty) file to its final size; untouched pages stay sparse zeros,
-            // which is exactly the padding the format wants. The arena is shared so fillers may work in parallel.
-            MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileSize, arena);
-            MemorySegment.copy(header, 0, out, JAVA_BYTE, 0, header.length);
-            for (int i = 0; i < tensors.size(); i++) {
-                Pending t = tensors.get(i);
-                MemorySegment slice = out.asSlice(dataOffset + offsets[i], t.byteSize);
-                if (t.data != null) {
-                    slice.copyFrom(t.data);
-                } else {
-                    t.filler.accept(slice);
+        try {
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, StandardOpenOption.READ);
+                 Arena arena = Arena.ofShared()) {
+                // mapping past the end grows the empty file to its final size; untouched pages stay sparse zeros,
+                // which is exactly the padding the format wants. Shared, so fillers may work in parallel.
+                MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileSize, arena);
+                MemorySegment.copy(header, 0, out, JAVA_BYTE, 0, header.length);
+                for (int i = 0; i < tensors.size(); i++) {
+                    Pending t = tensors.get(i);
+                    MemorySegment slice = out.asSlice(dataOffset + offsets[i], t.byteSize);
+                    if (t.data != null) {
+                        slice.copyFrom(t.data);
+                    } else {
+                        t.filler.accept(slice);
+                    }
                 }
             }
+            moveIntoPlace(partial, path);
             written = true;
         } finally {
             if (!written) {
-                Files.deleteIfExists(path);
+                Files.deleteIfExists(partial);
             }
+        }
+    }
+
+    private static void moveIntoPlace(Path partial, Path path) throws IOException {
+        try {
+            Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

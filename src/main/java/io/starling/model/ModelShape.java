@@ -23,6 +23,8 @@ public record ModelShape(
         int contextLength,
         int ropeDimensions,
         float ropeFreqBase,
+        RopeStyle ropeStyle,
+        RopeScaling ropeScaling,
         float rmsNormEpsilon,
         boolean tiedOutput) {
 
@@ -69,6 +71,9 @@ public record ModelShape(
             throw new GgufFormatException("rope.freq_base " + freqBase + " and layer_norm_rms_epsilon " + eps + " must be positive");
         }
 
+        RopeScaling scaling = RopeScaling.of(md, arch, context);
+        file.findTensor("rope_freqs.weight").ifPresent(factors -> expectShape(factors, ropeDims / 2));
+
         GgufTensor embeddings = file.tensor("token_embd.weight");
         int vocab = embeddings.shape().length == 2 ? toInt("token_embd.weight", embeddings.shape()[1]) : -1;
         expectShape(embeddings, dim, vocab);
@@ -96,7 +101,22 @@ public record ModelShape(
             expectShape(file.tensor(blk + "ffn_down.weight"), ffn, dim);
         }
         return new ModelShape(arch, dim, layers, heads, kvHeads, headDim, ffn, vocab, context, ropeDims,
-                freqBase, eps, tied);
+                freqBase, RopeStyle.of(arch), scaling, eps, tied);
+    }
+
+    /** Query heads per key/value head: query head h reads kv head {@code h / groupSize()}. */
+    public int groupSize() {
+        return heads / kvHeads;
+    }
+
+    /** Width of the concatenated query heads. */
+    public int queryDim() {
+        return heads * headDim;
+    }
+
+    /** Width of the concatenated key (or value) heads, what the KV cache holds per position and layer. */
+    public int kvDim() {
+        return kvHeads * headDim;
     }
 
     private static int positive(GgufMetadata md, String key, int value) {

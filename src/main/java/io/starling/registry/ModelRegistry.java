@@ -9,6 +9,9 @@ import io.starling.model.ModelShape;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -34,12 +37,15 @@ public class ModelRegistry {
             Log.infof("serving model '%s' from %s: %s", served.id(), path, served.shape());
         } catch (Exception e) {
             // A server that cannot serve its model must not look healthy: say why in one line and stop.
-            Log.errorf("cannot serve model %s: %s", path, e.getMessage());
+            Log.errorf("cannot serve model %s: %s", path, e instanceof NoSuchFileException ? "no such file" : e.getMessage());
             Quarkus.asyncExit(1);
         }
     }
 
-    static ServedModel load(Path path, String name) throws java.io.IOException {
+    static ServedModel load(Path path, String name) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString(), null, "no such file");
+        }
         GgufFile file = GgufFile.open(path);
         try {
             ModelShape shape = ModelShape.of(file);

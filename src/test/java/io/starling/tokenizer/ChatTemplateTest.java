@@ -67,8 +67,8 @@ class ChatTemplateTest {
 
     @Test
     void phi3FromItsGgufAndEncodedWithSpecialTokens() {
-        Tokenizer phi3 = TestModels.tokenizer("vocab/ggml-vocab-phi-3.gguf");
-        ChatTemplate template = ChatTemplate.fromMetadata(TestModels.metadata("vocab/ggml-vocab-phi-3.gguf"), phi3);
+        Tokenizer phi3 = TestTokenizers.tokenizer("vocab/ggml-vocab-phi-3.gguf");
+        ChatTemplate template = ChatTemplate.fromMetadata(TestTokenizers.metadata("vocab/ggml-vocab-phi-3.gguf"), phi3);
         String prompt = template.render(WITHOUT_SYSTEM, true);
         assertEquals("<s><|user|>\nHello<|end|>\n<|assistant|>\nHi there!<|end|>\n<|user|>\nHow are you?<|end|>\n<|assistant|>\n", prompt);
         int[] ids = phi3.encode(prompt, false, true).ids();
@@ -78,8 +78,8 @@ class ChatTemplateTest {
 
     @Test
     void modelsWithoutATemplateGetChatMl() {
-        Tokenizer stories = TestModels.tokenizer("stories260K-f32.gguf");
-        ChatTemplate template = ChatTemplate.fromMetadata(TestModels.metadata("stories260K-f32.gguf"), stories);
+        Tokenizer stories = TestTokenizers.tokenizer("stories260K-f32.gguf");
+        ChatTemplate template = ChatTemplate.fromMetadata(TestTokenizers.metadata("stories260K-f32.gguf"), stories);
         assertEquals(ChatTemplate.DEFAULT_CHATML, template.source());
         assertEquals("<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n",
                 template.render(List.of(new ChatMessage("user", "Hello")), true));

@@ -14,7 +14,7 @@ class GoldenPromptTest {
             "aidreams260K-f32.gguf | 1 429 491 433 295 429 444 445 265 262 263 342 430",
     })
     void promptTokensMatchLlamaCpp(String model, String expectedIds) {
-        Tokenizer tokenizer = TestModels.tokenizer(model);
+        Tokenizer tokenizer = TestTokenizers.tokenizer(model);
         EncodedText encoded = tokenizer.encode("Once upon a time", true, false);
         int[] expected = java.util.Arrays.stream(expectedIds.trim().split(" ")).mapToInt(Integer::parseInt).toArray();
         assertArrayEquals(expected, encoded.ids());

@@ -1,5 +1,7 @@
 package io.starling.tokenizer;
 
+import io.starling.TestModels;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -21,7 +23,7 @@ class LlamaCppFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"ggml-vocab-llama-spm.gguf", "ggml-vocab-phi-3.gguf", "ggml-vocab-gpt-2.gguf"})
     void matchesEveryCase(String vocabFile) throws IOException {
-        Tokenizer tokenizer = TestModels.tokenizer("vocab/" + vocabFile);
+        Tokenizer tokenizer = TestTokenizers.tokenizer("vocab/" + vocabFile);
         List<byte[]> inputs = splitCases(Files.readAllBytes(TestModels.file("vocab/" + vocabFile + ".inp")));
         List<String> outputs = Files.readAllLines(TestModels.file("vocab/" + vocabFile + ".out"), StandardCharsets.UTF_8);
         assertEquals(inputs.size(), outputs.size(), "cases in .inp vs lines in .out");

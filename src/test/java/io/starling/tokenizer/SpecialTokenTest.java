@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SpecialTokenTest {
     @Test
     void controlTokensComeFromTextOnlyWhenParsingIsOn() {
-        Tokenizer gpt2 = TestModels.tokenizer("vocab/ggml-vocab-gpt-2.gguf");
+        Tokenizer gpt2 = TestTokenizers.tokenizer("vocab/ggml-vocab-gpt-2.gguf");
         int[] plain = gpt2.encode("a<|endoftext|>b", false, false).ids();
         assertFalse(Arrays.stream(plain).anyMatch(id -> id == 50256), Arrays.toString(plain));
 
@@ -25,7 +25,7 @@ class SpecialTokenTest {
 
     @Test
     void spmAddsBosWithAnEmptySpanAndADummyPrefixAfterSpecialTokens() {
-        Tokenizer llama = TestModels.tokenizer("vocab/ggml-vocab-llama-spm.gguf");
+        Tokenizer llama = TestTokenizers.tokenizer("vocab/ggml-vocab-llama-spm.gguf");
         EncodedText hello = llama.encode("Hello", true, false);
         assertArrayEquals(new int[] {1, 15043}, hello.ids());
         assertEquals("{\"tokens\":[1,15043],\"offsets\":[[0,0],[0,5]]}", hello.toJson());
@@ -38,7 +38,7 @@ class SpecialTokenTest {
 
     @Test
     void phi3SpecialTokensSwallowTheWhitespaceAfterThem() {
-        Tokenizer phi3 = TestModels.tokenizer("vocab/ggml-vocab-phi-3.gguf");
+        Tokenizer phi3 = TestTokenizers.tokenizer("vocab/ggml-vocab-phi-3.gguf");
         EncodedText chat = phi3.encode("<|user|>\nHi<|end|>\n<|assistant|>", true, true);
         int[] ids = chat.ids();
         assertEquals(1, ids[0]);

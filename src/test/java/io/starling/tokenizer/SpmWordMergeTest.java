@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SpmWordMergeTest {
     @Test
     void wordByWordMergingEqualsWholeTextMerging() {
-        GgufMetadata metadata = TestModels.metadata("vocab/ggml-vocab-llama-spm.gguf");
+        GgufMetadata metadata = TestTokenizers.metadata("vocab/ggml-vocab-llama-spm.gguf");
         Tokenizer wordByWord = Tokenizers.fromMetadata(metadata);
         Tokenizer wholeText = Tokenizers.fromVocabulary(withExtraToken(metadata, "\uE000▁\uE001"));
 

@@ -22,7 +22,7 @@ class TokenizerPropertyTest {
     @ParameterizedTest
     @ValueSource(strings = {"vocab/ggml-vocab-llama-spm.gguf", "vocab/ggml-vocab-phi-3.gguf", "vocab/ggml-vocab-gpt-2.gguf", "stories260K-f32.gguf"})
     void decodeInvertsEncodeAndOffsetsSliceTheInput(String model) {
-        Tokenizer tokenizer = TestModels.tokenizer(model);
+        Tokenizer tokenizer = TestTokenizers.tokenizer(model);
         boolean spm = tokenizer.vocabulary().model() == Vocabulary.Model.SPM;
         Random random = new Random(model.hashCode());
         for (int c = 0; c < CASES; c++) {
@@ -38,7 +38,7 @@ class TokenizerPropertyTest {
     @ParameterizedTest
     @ValueSource(strings = {"vocab/ggml-vocab-llama-spm.gguf", "vocab/ggml-vocab-gpt-2.gguf"})
     void streamingDecoderEmitsWholeCharactersOnly(String model) {
-        Tokenizer tokenizer = TestModels.tokenizer(model);
+        Tokenizer tokenizer = TestTokenizers.tokenizer(model);
         boolean spm = tokenizer.vocabulary().model() == Vocabulary.Model.SPM;
         Random random = new Random(42);
         for (int c = 0; c < CASES; c++) {
@@ -60,7 +60,7 @@ class TokenizerPropertyTest {
     @ParameterizedTest
     @ValueSource(strings = {"vocab/ggml-vocab-llama-spm.gguf", "vocab/ggml-vocab-gpt-2.gguf"})
     void invalidUtf8IsEncodedWithCoveringOffsets(String model) {
-        Tokenizer tokenizer = TestModels.tokenizer(model);
+        Tokenizer tokenizer = TestTokenizers.tokenizer(model);
         Random random = new Random(7);
         for (int c = 0; c < CASES; c++) {
             byte[] bytes = new byte[random.nextInt(24)];

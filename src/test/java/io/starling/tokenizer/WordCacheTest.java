@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class WordCacheTest {
     @Test
     void bpeCachedAndUncachedAgree() {
-        BpeEncoder bpe = new BpeEncoder(TestModels.tokenizer("vocab/ggml-vocab-gpt-2.gguf").vocabulary());
+        BpeEncoder bpe = new BpeEncoder(TestTokenizers.tokenizer("vocab/ggml-vocab-gpt-2.gguf").vocabulary());
         Random random = new Random(11);
         for (int i = 0; i < 200; i++) {
             byte[] utf8 = RandomText.next(random, 80, true).getBytes(StandardCharsets.UTF_8);
@@ -27,7 +27,7 @@ class WordCacheTest {
 
     @Test
     void spmCachedAndUncachedAgree() {
-        SpmEncoder spm = new SpmEncoder(TestModels.tokenizer("vocab/ggml-vocab-llama-spm.gguf").vocabulary());
+        SpmEncoder spm = new SpmEncoder(TestTokenizers.tokenizer("vocab/ggml-vocab-llama-spm.gguf").vocabulary());
         Random random = new Random(12);
         for (int i = 0; i < 200; i++) {
             byte[] utf8 = RandomText.next(random, 80, false).getBytes(StandardCharsets.UTF_8);

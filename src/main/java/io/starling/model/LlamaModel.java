@@ -1,0 +1,242 @@
+package io.starling.model;
+
+import io.starling.gguf.GgufFile;
+import io.starling.tensor.MatMul;
+import java.util.List;
+
+/**
+ * The LLaMA transformer forward pass over a {@link Batch}: every token of every sequence goes through each weight
+ * matrix in one {@link MatMul#multiply} call, attention runs per sequence over its own KV cache.
+ *
+ * <p>Not thread-safe: scratch buffers sized for the largest batch seen so far are reused by every call, so one
+ * thread (the engine loop) drives a model. The returned {@link Logits} is part of that scratch.
+ */
+public final class LlamaModel {
+
+    private final ModelShape shape;
+    private final LlamaWeights weights;
+    private final MatMul matMul;
+    private final RotaryEmbedding rope;
+    private final CausalAttention attention;
+    private final Logits logits;
+
+    // per-token activations, grown to the largest batch seen
+    private int tokenCapacity;
+    private int[] positions = new int[0];
+    private float[] hidden = new float[0];
+    private float[] normed = new float[0];
+    private float[] query = new float[0];
+    private float[] key = new float[0];
+    private float[] value = new float[0];
+    private float[] attended = new float[0];
+    private float[] projected = new float[0];
+    private float[] gate = new float[0];
+    private float[] up = new float[0];
+    private float[] outputRows = new float[0];
+
+    public LlamaModel(LlamaWeights weights, MatMul matMul) {
+        this.shape = weights.shape();
+        this.weights = weights;
+        this.matMul = matMul;
+        this.rope = RotaryEmbedding.of(shape, weights.ropeFreqFactors());
+        this.attention = new CausalAttention(shape);
+        this.logits = new Logits(shape.vocabSize());
+    }
+
+    /** Validates the file's shape and binds its tensors; the file must stay open while the model is used. */
+    public static LlamaModel load(GgufFile file, MatMul matMul) {
+        return new LlamaModel(LlamaWeights.of(file, ModelShape.of(file)), matMul);
+    }
+
+    public ModelShape shape() {
+        return shape;
+    }
+
+    /** A KV store for one sequence of up to {@code capacity} positions, laid out for this model. */
+    public KvStore newKvStore(int capacity) {
+        return ContiguousKvStore.forShape(shape, Math.min(capacity, shape.contextLength()));
+    }
+
+    /**
+     * Runs the batch: writes its keys and values into each sequence's KV store and returns the logits of the
+     * tokens the sequences ask outputs for.
+     *
+     * @throws IllegalArgumentException if a token id is out of the vocabulary or a position lies beyond the
+     *                                  context length or the sequence's KV capacity
+     */
+    public Logits forward(Batch batch) {
+        int rows = finalHiddenStates(batch);
+        float[] out = logits.reset(rows);
+        if (rows > 0) {
+            matMul.multiply(weights.output(), outputRows, rows, out);
+        }
+        return logits;
+    }
+
+    /**
+     * The sentence embedding of {@code tokens}: the final hidden states (after the output norm) mean-pooled over
+     * all tokens and scaled to unit length. Uses its own KV cache; the caller decides about BOS.
+     */
+    public float[] embed(int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("cannot embed an empty token sequence");
+        }
+        int dim = shape.embeddingLength();
+        double[] sum = new double[dim];
+        KvStore kv = newKvStore(tokens.length);
+        int rows = finalHiddenStates(Batch.single(kv, 0, tokens, Batch.Outputs.ALL));
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < dim; i++) {
+                sum[i] += outputRows[r * dim + i];
+            }
+        }
+        double norm = 0;
+        for (double v : sum) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        float[] embedding = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            embedding[i] = norm == 0 ? 0f : (float) (sum[i] / norm);
+        }
+        return embedding;
+    }
+
+    /** Runs all layers and leaves the output-normed hidden state of each output row in {@link #outputRows}. */
+    private int finalHiddenStates(Batch batch) {
+        validate(batch);
+        int tokens = batch.tokenCount();
+        ensureCapacity(tokens);
+        int dim = shape.embeddingLength();
+        embedTokens(batch);
+        for (int l = 0; l < shape.layers(); l++) {
+            LlamaWeights.Layer layer = weights.layers().get(l);
+            attentionBlock(batch, l, layer, tokens);
+            feedForwardBlock(layer, tokens);
+        }
+        int row = 0;
+        int t = 0;
+        for (Batch.Sequence sequence : batch.sequences()) {
+            for (int i = 0; i < sequence.tokens().length; i++, t++) {
+                if (sequence.outputs(i)) {
+                    RmsNorm.apply(hidden, t * dim, weights.outputNorm(), shape.rmsNormEpsilon(), outputRows, row * dim);
+                    row++;
+                }
+            }
+        }
+        return row;
+    }
+
+    private void embedTokens(Batch batch) {
+        int dim = shape.embeddingLength();
+        int t = 0;
+        for (Batch.Sequence sequence : batch.sequences()) {
+            int[] ids = sequence.tokens();
+            for (int i = 0; i < ids.length; i++, t++) {
+                positions[t] = sequence.firstPosition() + i;
+                weights.tokenEmbedding().dequantizeRow(ids[i], hidden, t * dim);
+            }
+        }
+    }
+
+    private void attentionBlock(Batch batch, int l, LlamaWeights.Layer layer, int tokens) {
+        int dim = shape.embeddingLength();
+        int queryDim = shape.queryDim();
+        int kvDim = shape.kvDim();
+        normRows(layer.attentionNorm(), tokens);
+        matMul.multiply(layer.query(), normed, tokens, query);
+        matMul.multiply(layer.key(), normed, tokens, key);
+        matMul.multiply(layer.value(), normed, tokens, value);
+        for (int t = 0; t < tokens; t++) {
+            rope.prepare(positions[t]);
+            rope.rotate(query, t * queryDim, shape.heads());
+            rope.rotate(key, t * kvDim, shape.kvHeads());
+        }
+        int t0 = 0;
+        for (Batch.Sequence sequence : batch.sequences()) {
+            KvStore kv = sequence.kv();
+            int count = sequence.tokens().length;
+            for (int i = 0; i < count; i++) {
+                int t = t0 + i;
+                kv.write(l, positions[t], key, t * kvDim, value, t * kvDim);
+            }
+            attention.attend(kv, l, sequence.firstPosition(), count, query, t0 * queryDim, attended, t0 * queryDim);
+            t0 += count;
+        }
+        matMul.multiply(layer.attentionOutput(), attended, tokens, projected);
+        addInto(hidden, projected, tokens * dim);
+    }
+
+    private void feedForwardBlock(LlamaWeights.Layer layer, int tokens) {
+        int dim = shape.embeddingLength();
+        normRows(layer.ffnNorm(), tokens);
+        matMul.multiply(layer.gate(), normed, tokens, gate);
+        matMul.multiply(layer.up(), normed, tokens, up);
+        int n = tokens * shape.feedForwardLength();
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+        matMul.multiply(layer.down(), gate, tokens, projected);
+        addInto(hidden, projected, tokens * dim);
+    }
+
+    private void normRows(float[] weight, int tokens) {
+        int dim = shape.embeddingLength();
+        for (int t = 0; t < tokens; t++) {
+            RmsNorm.apply(hidden, t * dim, weight, shape.rmsNormEpsilon(), normed, t * dim);
+        }
+    }
+
+    private static void addInto(float[] target, float[] addend, int count) {
+        for (int i = 0; i < count; i++) {
+            target[i] += addend[i];
+        }
+    }
+
+    private void validate(Batch batch) {
+        List<Batch.Sequence> sequences = batch.sequences();
+        for (int s = 0; s < sequences.size(); s++) {
+            Batch.Sequence sequence = sequences.get(s);
+            int end = sequence.endPosition();
+            if (end > shape.contextLength()) {
+                throw new IllegalArgumentException("sequence " + s + " reaches position " + (end - 1)
+                        + ", beyond the model's context length of " + shape.contextLength() + " positions");
+            }
+            if (end > sequence.kv().capacity()) {
+                throw new IllegalArgumentException("sequence " + s + " reaches position " + (end - 1)
+                        + ", beyond its KV store's capacity of " + sequence.kv().capacity() + " positions");
+            }
+            if (sequence.kv().kvDim() != shape.kvDim()) {
+                throw new IllegalArgumentException("sequence " + s + " has a KV store of width " + sequence.kv().kvDim()
+                        + ", this model needs " + shape.kvDim());
+            }
+            for (int id : sequence.tokens()) {
+                if (id < 0 || id >= shape.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
+                            + shape.vocabSize() + ")");
+                }
+            }
+        }
+    }
+
+    private void ensureCapacity(int tokens) {
+        if (tokens <= tokenCapacity) {
+            return;
+        }
+        int capacity = Math.max(tokens, tokenCapacity * 2);
+        int dim = shape.embeddingLength();
+        positions = new int[capacity];
+        hidden = new float[capacity * dim];
+        normed = new float[capacity * dim];
+        query = new float[capacity * shape.queryDim()];
+        key = new float[capacity * shape.kvDim()];
+        value = new float[capacity * shape.kvDim()];
+        attended = new float[capacity * shape.queryDim()];
+        projected = new float[capacity * dim];
+        gate = new float[capacity * shape.feedForwardLength()];
+        up = new float[capacity * shape.feedForwardLength()];
+        outputRows = new float[capacity * dim];
+        tokenCapacity = capacity;
+    }
+}

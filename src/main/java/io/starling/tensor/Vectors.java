@@ -1,0 +1,58 @@
+package io.starling.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shape every kernel uses, fixed once per JVM: {@code -Dstarling.vector.bits=128|256|512} chooses it,
+ * otherwise the platform's preferred shape (512 bits on AVX-512). The species are {@code static final} so that
+ * C2 compiles the Vector API calls in the kernels to plain SIMD instructions; a species chosen per call would
+ * not be constant-folded and every vector would be boxed. Tests run the kernel suite once per shape, each in
+ * its own JVM (see the surefire executions in the pom).
+ */
+public final class Vectors {
+    /** The system property that selects the vector width in bits. */
+    public static final String BITS_PROPERTY = "starling.vector.bits";
+
+    static final VectorShape SHAPE = shape(System.getProperty(BITS_PROPERTY));
+    /** Floats of the chosen width: 4, 8 or 16 lanes. */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.withShape(SHAPE);
+    static final int L = F.length();
+    /** 16 bytes: a Q4_0 block's nibbles, or half of a Q8_0 block; widened to floats {@link #PARTS16} at a time. */
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** How many float vectors 16 widened bytes fill. */
+    static final int PARTS16 = 16 / L;
+    /** Shorts of half the chosen width: they widen to exactly one float vector (F16 and BF16 weights). */
+    static final VectorSpecies<Short> S_HALF = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SHAPE.vectorBitSize() / 2));
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
+
+    private Vectors() {
+    }
+
+    /** The vector width the kernels use, in bits. */
+    public static int bits() {
+        return SHAPE.vectorBitSize();
+    }
+
+    /** Float lanes per vector. */
+    public static int floatLanes() {
+        return L;
+    }
+
+    private static VectorShape shape(String property) {
+        if (property == null || property.isBlank()) {
+            int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+            return VectorShape.forBitSize(Math.min(512, Math.max(128, preferred)));
+        }
+        return switch (property.trim()) {
+            case "128" -> VectorShape.S_128_BIT;
+            case "256" -> VectorShape.S_256_BIT;
+            case "512" -> VectorShape.S_512_BIT;
+            default -> throw new IllegalArgumentException(BITS_PROPERTY + " must be 128, 256 or 512, got " + property);
+        };
+    }
+}

@@ -1,0 +1,280 @@
+package io.starling.tensor;
+
+import io.starling.gguf.GgmlType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every format's batched kernel against a plain scalar reference: dequantize each row with the format's
+ * (separately tested) scalar dequantizer, round the activations with the same rule, sum in double. Random
+ * blocks, batch sizes 1..13 (tiles of four and their remainders), row counts that are not multiples of the
+ * row tile or of the thread count, 1..3 threads, output offsets and strides. The vector width is the JVM's
+ * {@code starling.vector.bits}; the pom runs this class once per width (128, 256, 512) in separate JVMs.
+ */
+class MatMulKernelTest {
+    private static final int[] BATCHES = {1, 2, 3, 4, 5, 7, 8, 13};
+    private static final int[] ROWS = {1, 3, 5, 8, 17};
+    private static MatMul[] pools;
+
+    @BeforeAll
+    static void pools() {
+        pools = new MatMul[] {new MatMul(1), new MatMul(2), new MatMul(3), new MatMul(2, MatMul.Activations.FLOAT)};
+        System.out.println("MatMulKernelTest: " + Vectors.bits() + "-bit vectors (" + Vectors.floatLanes() + " float lanes)");
+    }
+
+    @AfterAll
+    static void close() {
+        for (MatMul pool : pools) {
+            pool.close();
+        }
+    }
+
+    @Test
+    void usesTheRequestedVectorWidth() {
+        String requested = System.getProperty(Vectors.BITS_PROPERTY);
+        if (requested != null && !requested.isBlank()) {
+            assertEquals(Integer.parseInt(requested.trim()), Vectors.bits());
+        }
+        assertEquals(Vectors.bits() / 32, Vectors.floatLanes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void kernelMatchesTheScalarReference(GgmlType type) {
+        BlockFormat format = BlockFormats.of(type);
+        Random random = new Random(31L * type.id() + Vectors.bits());
+        int[] colChoices = type.blockSize() == 1 ? new int[] {1, 7, 37, 64, 100} : new int[] {type.blockSize(), 3 * type.blockSize()};
+        for (int cols : colChoices) {
+            for (int rows : ROWS) {
+                WeightMatrix w = randomMatrix(type, rows, cols, random);
+                for (int batch : BATCHES) {
+                    float[] x = gaussians(random, batch * cols + 5);
+                    for (MatMul pool : pools) {
+                        check(pool, w, x, 0, batch, format);
+                        check(pool, w, x, 5, batch, format);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "Q4_0", "Q4_1", "Q8_0", "Q4_K", "Q6_K"})
+    void largeMatricesSplitOverThreads(GgmlType type) {
+        Random random = new Random(type.id());
+        int cols = Math.max(1024, type.blockSize() * 4);
+        WeightMatrix w = randomMatrix(type, 67, cols, random);
+        for (int batch : new int[] {1, 6}) {
+            float[] x = gaussians(random, batch * cols);
+            for (MatMul pool : pools) {
+                for (int repeat = 0; repeat < 3; repeat++) {
+                    check(pool, w, x, 0, batch, w.format());
+                }
+            }
+        }
+    }
+
+    @Test
+    void writesIntoAnOffsetAndStrideOfTheOutput() {
+        Random random = new Random(7);
+        WeightMatrix w = randomMatrix(GgmlType.Q4_0, 9, 64, random);
+        float[] x = gaussians(random, 3 * 64);
+        float[] out = new float[4 + 3 * 20];
+        java.util.Arrays.fill(out, Float.NaN);
+        pools[1].multiply(w, x, 0, 3, out, 4, 20);
+        float[] plain = new float[3 * 9];
+        pools[0].multiply(w, x, 3, plain);
+        for (int b = 0; b < 3; b++) {
+            for (int r = 0; r < 20; r++) {
+                float v = out[4 + b * 20 + r];
+                if (r < 9) {
+                    assertEquals(plain[b * 9 + r], v, 1e-5f * Math.max(1, Math.abs(v)));
+                } else {
+                    assertTrue(Float.isNaN(v), "wrote outside the slice at " + r);
+                }
+            }
+        }
+        assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[3]));
+    }
+
+    /**
+     * llama.cpp's Q4_0 path, written out: x to Q8_0 (x86: id = 127 / amax, round half even, fp16 d), integer
+     * block sums, {@code sumf += sumi * (dw * dx)}. The default mode agrees to float rounding; exact float
+     * activations differ by the activation quantization error (~1% here).
+     */
+    @Test
+    void defaultModeReproducesLlamaCppIntegerDotProducts() {
+        Random random = new Random(11);
+        int rows = 16;
+        int cols = 1024;
+        WeightMatrix w = randomMatrix(GgmlType.Q4_0, rows, cols, random);
+        float[] x = gaussians(random, cols);
+        MemorySegment ws = w.data();
+        int blocks = cols / 32;
+        int[] xq = new int[cols];
+        float[] xd = new float[blocks];
+        for (int b = 0; b < blocks; b++) {
+            float amax = maxAbs(x, b * 32);
+            xd[b] = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            for (int j = 0; j < 32; j++) {
+                xq[b * 32 + j] = (int) Math.rint(x[b * 32 + j] * (127f / amax));
+            }
+        }
+        float[] llama = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float sumf = 0;
+            for (int b = 0; b < blocks; b++) {
+                long block = w.rowOffset(r) + 18L * b;
+                float dw = LittleEndian.half(ws, block);
+                int sumi = 0;
+                for (int j = 0; j < 32; j++) {
+                    int packed = LittleEndian.ubyte(ws, block + 2 + (j % 16));
+                    int qw = (j < 16 ? packed & 15 : packed >>> 4) - 8;
+                    sumi += qw * xq[b * 32 + j];
+                }
+                sumf += sumi * (dw * xd[b]);
+            }
+            llama[r] = sumf;
+        }
+        float[] out = new float[rows];
+        pools[0].multiply(w, x, 1, out);
+        float[] exact = new float[rows];
+        pools[3].multiply(w, x, 1, exact);
+        double diff = 0;
+        double floatDiff = 0;
+        double norm = 0;
+        for (int r = 0; r < rows; r++) {
+            diff += Math.pow(out[r] - llama[r], 2);
+            floatDiff += Math.pow(exact[r] - llama[r], 2);
+            norm += (double) llama[r] * llama[r];
+        }
+        assertTrue(Math.sqrt(diff / norm) < 1e-5, "llama.cpp mode differs by " + Math.sqrt(diff / norm));
+        assertTrue(Math.sqrt(floatDiff / norm) > 1e-4, "float activations should differ measurably");
+    }
+
+    @Test
+    void q8KRoundingIsTheReferenceQuantizer() {
+        Random random = new Random(3);
+        float[] x = gaussians(random, 1024);
+        x[300] = 0;
+        java.util.Arrays.fill(x, 512, 768, 0f);
+        float[] rounded = new float[1024];
+        ActivationRounding.Q8_K.round(x, 0, rounded, 0, 1024);
+        float[] expected = Q8_KFormat.INSTANCE.dequantize(MemorySegment.ofArray(Q8_KFormat.INSTANCE.quantize(x)), 0, 1024);
+        for (int i = 0; i < 1024; i++) {
+            assertEquals(expected[i], rounded[i], 0f, "element " + i);
+        }
+    }
+
+    @Test
+    void q8_0RoundingMatchesTheQuantizerExceptAtTies() {
+        Random random = new Random(4);
+        float[] x = gaussians(random, 32 * 64);
+        float[] rounded = new float[x.length];
+        ActivationRounding.Q8_0.round(x, 0, rounded, 0, x.length);
+        float[] reference = Q8_0Format.INSTANCE.dequantize(MemorySegment.ofArray(Q8_0Format.INSTANCE.quantize(x)), 0, x.length);
+        int differences = 0;
+        for (int i = 0; i < x.length; i++) {
+            float d = Float.float16ToFloat(Float.floatToFloat16(maxAbs(x, i / 32 * 32) / 127f));
+            assertTrue(Math.abs(reference[i] - rounded[i]) <= d * 1.0001f, "element " + i);
+            if (reference[i] != rounded[i]) {
+                differences++;
+            }
+        }
+        assertTrue(differences <= x.length / 100, differences + " differences");
+    }
+
+    private static float maxAbs(float[] x, int from) {
+        float m = 0;
+        for (int i = from; i < from + 32; i++) {
+            m = Math.max(m, Math.abs(x[i]));
+        }
+        return m;
+    }
+
+    private static void check(MatMul pool, WeightMatrix w, float[] x, int xOffset, int batch, BlockFormat format) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] out = new float[batch * rows];
+        float[] expected = new float[batch * rows];
+        double[] bound = new double[batch * rows];
+        float[] xs = new float[batch * cols];
+        ActivationRounding rounding = pool.activations() == MatMul.Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
+        rounding.round(x, xOffset, xs, 0, batch * cols);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.dequantizeRow(r, row, 0);
+            for (int b = 0; b < batch; b++) {
+                double sum = 0;
+                double abs = 0;
+                for (int k = 0; k < cols; k++) {
+                    sum += (double) row[k] * xs[b * cols + k];
+                    abs += Math.abs((double) row[k] * xs[b * cols + k]);
+                }
+                expected[b * rows + r] = (float) sum;
+                bound[b * rows + r] = abs;
+            }
+        }
+        if (xOffset == 0) {
+            pool.multiply(w, x, batch, out);
+        } else {
+            pool.multiply(w, x, xOffset, batch, out, 0, rows);
+        }
+        for (int i = 0; i < out.length; i++) {
+            double tolerance = 2e-6 * Math.sqrt(cols) * bound[i] + 1e-30;
+            if (!(Math.abs(out[i] - expected[i]) <= tolerance)) {
+                fail(w.format().type() + " " + rows + "x" + cols + " batch " + batch + " threads " + pool.threads() + " "
+                        + pool.activations() + " bits " + Vectors.bits() + ": out[" + i + "] = " + out[i]
+                        + ", expected " + expected[i] + " ± " + tolerance);
+            }
+        }
+    }
+
+    static float[] gaussians(Random random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    /** Random rows: quantized from Gaussians where a quantizer exists, random bytes with moderate scales otherwise. */
+    static WeightMatrix randomMatrix(GgmlType type, int rows, int cols, Random random) {
+        BlockFormat format = BlockFormats.of(type);
+        byte[] data;
+        if (format instanceof Quantizer quantizer) {
+            float[] values = gaussians(random, rows * cols);
+            data = quantizer.quantize(values);
+        } else {
+            data = new byte[Math.toIntExact(type.byteSize((long) rows * cols))];
+            random.nextBytes(data);
+            int[] halfScales = switch (type) {
+                case Q4_K, Q5_K -> new int[] {0, 2};
+                case Q2_K -> new int[] {80, 82};
+                case Q3_K -> new int[] {108};
+                case Q6_K -> new int[] {208};
+                default -> new int[0];
+            };
+            ByteBuffer buffer = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            for (int base = 0; base < data.length; base += type.bytesPerBlock()) {
+                for (int field : halfScales) {
+                    buffer.putShort(base + field, Float.floatToFloat16((float) random.nextGaussian() * 0.01f));
+                }
+            }
+        }
+        return new WeightMatrix(type + "-test", format, MemorySegment.ofArray(data), rows, cols);
+    }
+}
