@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -67,6 +68,34 @@ class TokenizerPropertyTest {
             random.nextBytes(bytes);
             EncodedText encoded = tokenizer.encode(bytes, false, false);
             assertCovers(bytes.length, encoded);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vocab/ggml-vocab-llama-spm.gguf", "vocab/ggml-vocab-gpt-2.gguf"})
+    void oneTokenizerServesManyThreads(String model) throws Exception {
+        Tokenizer tokenizer = TestTokenizers.tokenizer(model);
+        Random random = new Random(5);
+        String[] texts = new String[200];
+        EncodedText[] expected = new EncodedText[texts.length];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = RandomText.next(random, 200, true); // long enough to use the word cache
+            expected[i] = tokenizer.encode(texts[i], true, true);
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t;
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < texts.length; i++) {
+                        int k = (i + offset * 50) % texts.length;
+                        assertEquals(expected[k], tokenizer.encode(texts[k], true, true));
+                    }
+                }));
+            }
+            for (var run : runs) {
+                run.get();
+            }
         }
     }
 
