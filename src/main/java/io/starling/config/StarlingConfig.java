@@ -13,4 +13,16 @@ public interface StarlingConfig {
 
     /** The id clients use for the model; defaults to the file name without {@code .gguf}. */
     Optional<String> modelName();
+
+    /** How the compute kernels run. */
+    Kernels vector();
+
+    interface Kernels {
+        /**
+         * Vector width of the kernels in bits: 128, 256 or 512; default the CPU's preferred width. The kernels fix
+         * it once per JVM, before configuration is read, so it takes effect only as a JVM system property
+         * ({@code -Dstarling.vector.bits=256} in STARLING_JAVA_OPTS); it is declared here so the server accepts it.
+         */
+        Optional<Integer> bits();
+    }
 }
