@@ -91,10 +91,10 @@ final class Kernels {
                 a2 = wv.fma(FloatVector.fromArray(F, x, x2 + k), a2);
                 a3 = wv.fma(FloatVector.fromArray(F, x, x3 + k), a3);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
+            float s0 = Vectors.sum(a0);
+            float s1 = Vectors.sum(a1);
+            float s2 = Vectors.sum(a2);
+            float s3 = Vectors.sum(a3);
             for (; k < cols; k++) {
                 float wk = row[rowOffset + k];
                 s0 += wk * x[x0 + k];
@@ -131,7 +131,7 @@ final class Kernels {
         for (; k < bound; k += L) {
             s0 = FloatVector.fromArray(F, a, aOffset + k).fma(FloatVector.fromArray(F, b, bOffset + k), s0);
         }
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(s0.add(s1).add(s2.add(s3)));
         for (; k < n; k++) {
             sum += a[aOffset + k] * b[bOffset + k];
         }

@@ -124,10 +124,10 @@ final class Q32Kernels {
                 h3 = wh.fma(FloatVector.fromArray(F, x, x3 + e + 16), h3);
             }
         }
-        out[o] = l0.add(h0).reduceLanes(VectorOperators.ADD);
-        out[o + outStride] = l1.add(h1).reduceLanes(VectorOperators.ADD);
-        out[o + 2 * outStride] = l2.add(h2).reduceLanes(VectorOperators.ADD);
-        out[o + 3 * outStride] = l3.add(h3).reduceLanes(VectorOperators.ADD);
+        out[o] = Vectors.sum(l0.add(h0));
+        out[o + outStride] = Vectors.sum(l1.add(h1));
+        out[o + 2 * outStride] = Vectors.sum(l2.add(h2));
+        out[o + 3 * outStride] = Vectors.sum(l3.add(h3));
     }
 
     /** Four rows from byte row0, one token at x[xo]; writes out[o .. o + 3]. */
@@ -176,10 +176,10 @@ final class Q32Kernels {
                 h3 = ((FloatVector) hi3.convertShape(VectorOperators.B2F, F, p)).fma(d3, m3).fma(xh, h3);
             }
         }
-        out[o] = l0.add(h0).reduceLanes(VectorOperators.ADD);
-        out[o + 1] = l1.add(h1).reduceLanes(VectorOperators.ADD);
-        out[o + 2] = l2.add(h2).reduceLanes(VectorOperators.ADD);
-        out[o + 3] = l3.add(h3).reduceLanes(VectorOperators.ADD);
+        out[o] = Vectors.sum(l0.add(h0));
+        out[o + 1] = Vectors.sum(l1.add(h1));
+        out[o + 2] = Vectors.sum(l2.add(h2));
+        out[o + 3] = Vectors.sum(l3.add(h3));
     }
 
     private static float nibbleRow1(boolean q4_1, MemorySegment w, long row, int blocks, float[] x, int xo) {
@@ -200,7 +200,7 @@ final class Q32Kernels {
                 h = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(d, m).fma(FloatVector.fromArray(F, x, e + 16), h);
             }
         }
-        return l.add(h).reduceLanes(VectorOperators.ADD);
+        return Vectors.sum(l.add(h));
     }
 
     /** One row, four tokens at x[x0], x[x0 + cols], ...; writes out[o], out[o + outStride], ... */
@@ -233,10 +233,10 @@ final class Q32Kernels {
                 h3 = wh.fma(FloatVector.fromArray(F, x, x3 + e + 16), h3);
             }
         }
-        out[o] = l0.add(h0).reduceLanes(VectorOperators.ADD);
-        out[o + outStride] = l1.add(h1).reduceLanes(VectorOperators.ADD);
-        out[o + 2 * outStride] = l2.add(h2).reduceLanes(VectorOperators.ADD);
-        out[o + 3 * outStride] = l3.add(h3).reduceLanes(VectorOperators.ADD);
+        out[o] = Vectors.sum(l0.add(h0));
+        out[o + outStride] = Vectors.sum(l1.add(h1));
+        out[o + 2 * outStride] = Vectors.sum(l2.add(h2));
+        out[o + 3 * outStride] = Vectors.sum(l3.add(h3));
     }
 
     /** Four rows from byte row0, one token at x[xo]; writes out[o .. o + 3]. */
@@ -281,10 +281,10 @@ final class Q32Kernels {
                 h3 = ((FloatVector) hi3.convertShape(VectorOperators.B2F, F, p)).fma(d3, m3).fma(xh, h3);
             }
         }
-        out[o] = l0.add(h0).reduceLanes(VectorOperators.ADD);
-        out[o + 1] = l1.add(h1).reduceLanes(VectorOperators.ADD);
-        out[o + 2] = l2.add(h2).reduceLanes(VectorOperators.ADD);
-        out[o + 3] = l3.add(h3).reduceLanes(VectorOperators.ADD);
+        out[o] = Vectors.sum(l0.add(h0));
+        out[o + 1] = Vectors.sum(l1.add(h1));
+        out[o + 2] = Vectors.sum(l2.add(h2));
+        out[o + 3] = Vectors.sum(l3.add(h3));
     }
 
     private static float byteRow1(MemorySegment w, long row, int blocks, float[] x, int xo) {
@@ -304,6 +304,6 @@ final class Q32Kernels {
                 h = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(d, m).fma(FloatVector.fromArray(F, x, e + 16), h);
             }
         }
-        return l.add(h).reduceLanes(VectorOperators.ADD);
+        return Vectors.sum(l.add(h));
     }
 }

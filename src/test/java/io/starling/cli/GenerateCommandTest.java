@@ -27,6 +27,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void sameSeedSameText() {
+        String model = TestModels.file("stories260K-Q8_0.gguf").toString();
+        CliRun first = CliRun.of("generate", "-m", model, "-p", "Lily", "-n", "24", "--seed", "42", "--temp", "1.0");
+        CliRun second = CliRun.of("generate", "-m", model, "-p", "Lily", "-n", "24", "--seed", "42", "--temp", "1.0");
+        CliRun other = CliRun.of("generate", "-m", model, "-p", "Lily", "-n", "24", "--seed", "43", "--temp", "1.0");
+        assertThat(first.out()).isNotEmpty().isEqualTo(second.out());
+        assertThat(other.out()).isNotEqualTo(first.out());
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors(@TempDir Path dir) throws IOException {
         String model = TestModels.file("stories260K-Q8_0.gguf").toString();
         CliRun negative = CliRun.of("generate", "-m", model, "-p", "x", "-n", "-1");
