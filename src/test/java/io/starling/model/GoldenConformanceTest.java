@@ -29,12 +29,8 @@ class GoldenConformanceTest {
     private static final double QUANTIZED_LOGPROB_TOLERANCE = 0.1;
     private static final double DECISIVE_MARGIN = 0.1;
 
-    /**
-     * stories260K-pad256-f16 matches llama.cpp to 1e-5 for 60 steps and then, once the cache reaches 65 cells
-     * (n_kv = 96), by 6.6e-3 at worst: some operation at that size still differs (unexplained; stories260K-f16
-     * takes the same path and stays exact).
-     */
-    private static final Set<String> TOP5_PENDING = Set.of("stories260K-pad256-f16.gguf");
+    /** Every F32/F16 file meets the top-5 bar (llama.cpp's float arithmetic reproduced operation for operation). */
+    private static final Set<String> TOP5_PENDING = Set.of();
 
     /**
      * Q4_1 and Q5_1 dot with Q8_1 activations, whose block sum s = fp16(d * sum(q)) enters llama.cpp's result as
