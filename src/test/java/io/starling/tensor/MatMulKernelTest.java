@@ -213,6 +213,12 @@ class MatMulKernelTest {
         double[] bound = new double[batch * rows];
         float[] xs = new float[batch * cols];
         ActivationRounding rounding = pool.activations() == MatMul.Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
+        // Q5_1 always dots with Q8_1 activations (llama.cpp has no other Q5_1 dot): Q8_0's values plus, per block,
+        // the weights' offset m times s = fp16(d * sum(q)) in place of m times the values' sum
+        boolean q8_1 = format.type() == GgmlType.Q5_1;
+        if (q8_1) {
+            rounding = ActivationRounding.Q8_0;
+        }
         rounding.round(x, xOffset, xs, 0, batch * cols);
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
@@ -223,6 +229,9 @@ class MatMulKernelTest {
                 for (int k = 0; k < cols; k++) {
                     sum += (double) row[k] * xs[b * cols + k];
                     abs += Math.abs((double) row[k] * xs[b * cols + k]);
+                }
+                if (q8_1) {
+                    sum += q8_1OffsetCorrection(w, r, x, xOffset + b * cols, xs, b * cols);
                 }
                 expected[b * rows + r] = (float) sum;
                 bound[b * rows + r] = abs;
@@ -241,6 +250,27 @@ class MatMulKernelTest {
                         + ", expected " + expected[i] + " ± " + tolerance);
             }
         }
+    }
+
+    /** Sum over row r's Q5_1 blocks of m * (s - sum of the rounded values), s = fp16(amax / 127 * sum(q)). */
+    private static double q8_1OffsetCorrection(WeightMatrix w, int r, float[] x, int xOffset, float[] xs, int xsOffset) {
+        double correction = 0;
+        for (int block = 0; block < w.cols() / 32; block++) {
+            float m = LittleEndian.half(w.data(), w.rowOffset(r) + 24L * block + 2);
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[xOffset + 32 * block + j]));
+            }
+            int quants = 0;
+            double values = 0;
+            for (int j = 0; j < 32; j++) {
+                quants += (int) Math.rint(x[xOffset + 32 * block + j] * (amax != 0 ? 127f / amax : 0f));
+                values += xs[xsOffset + 32 * block + j];
+            }
+            float s = Float.float16ToFloat(Float.floatToFloat16(amax / 127f * quants));
+            correction += (double) m * (s - values);
+        }
+        return correction;
     }
 
     static float[] gaussians(Random random, int n) {
