@@ -219,6 +219,10 @@ class MatMulKernelTest {
         if (q8_1) {
             rounding = ActivationRounding.Q8_0;
         }
+        // the K-quants likewise always dot with Q8_K activations
+        if (format.type().blockSize() == 256) {
+            rounding = ActivationRounding.Q8_K;
+        }
         rounding.round(x, xOffset, xs, 0, batch * cols);
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
