@@ -2,6 +2,9 @@ package io.starling.tensor;
 
 import io.starling.gguf.GgmlType;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -31,11 +34,15 @@ final class KQuantDot {
     private final int[] quants = new int[BLOCK];
     private final int[] scales = new int[16];
     private final int[] mins = new int[16];
-    private final int[] sums = new int[8];
     private final float[] lanes = new float[8];
     private final float[] minLanes = new float[4];
     private float dx;
     private float dminX;
+    // one decoded row, reused for every token of the batch: scale * quant per element, d, dmin and mins per block
+    private int[] rowWeights = new int[0];
+    private float[] rowD = new float[0];
+    private float[] rowDmin = new float[0];
+    private int[] rowMins = new int[0];
 
     private KQuantDot(GgmlType type) {
         this.type = type;
@@ -45,6 +52,23 @@ final class KQuantDot {
     private static final ThreadLocal<java.util.EnumMap<GgmlType, KQuantDot>> LOCAL =
             ThreadLocal.withInitial(() -> new java.util.EnumMap<>(GgmlType.class));
 
+    /**
+     * Where element {@code e} of a super-block goes in lane order: ggml's int32 lane L takes the elements
+     * whose index mod 32 lies in [4L, 4L + 4); lane order puts those 32 elements at [32L, 32L + 32).
+     */
+    private static final int[] LANE_ORDER = new int[BLOCK];
+
+    static {
+        for (int e = 0; e < BLOCK; e++) {
+            LANE_ORDER[e] = 32 * ((e & 31) >> 2) + 4 * (e >> 5) + (e & 3);
+        }
+    }
+
+    /** {@link #LANE_ORDER} for an index into a run of super-blocks. */
+    static int laneOrder(int index) {
+        return (index & ~(BLOCK - 1)) + LANE_ORDER[index & (BLOCK - 1)];
+    }
+
     /** The kernel body of every K-quant format: quantize the batch to Q8_K once, then one dot per row and token. */
     static void multiplyRows(GgmlType type, MemorySegment w, long rowBytes, int cols, float[] x, int xOffset,
                              int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
@@ -53,27 +77,48 @@ final class KQuantDot {
         KQuantDot dot = LOCAL.get().computeIfAbsent(type, KQuantDot::new);
         int blocks = cols / BLOCK;
         for (int r = rowStart; r < rowEnd; r++) {
+            dot.decodeRow(w, r * rowBytes, blocks);
             for (int b = 0; b < batch; b++) {
-                out[outOffset + b * outStride + r] = dot.dot(w, r * rowBytes, blocks, activations, b * blocks);
+                out[outOffset + b * outStride + r] = dot.dot(blocks, activations, b * blocks);
             }
         }
     }
 
-    private float dot(MemorySegment w, long row, int blocks, Q8_KActivations a, int firstBlock) {
+    private void decodeRow(MemorySegment w, long row, int blocks) {
+        if (rowD.length < blocks) {
+            rowWeights = new int[blocks * BLOCK];
+            rowD = new float[blocks];
+            rowDmin = new float[blocks];
+            rowMins = new int[blocks * 16];
+        }
+        for (int i = 0; i < blocks; i++) {
+            decode(w, row + (long) i * bytesPerBlock);
+            rowD[i] = dx;
+            rowDmin[i] = dminX;
+            System.arraycopy(mins, 0, rowMins, i * 16, 16);
+            int base = i * BLOCK;
+            for (int e = 0; e < BLOCK; e++) {
+                rowWeights[base + LANE_ORDER[e]] = scales[e >> 4] * quants[e];
+            }
+        }
+    }
+
+    private float dot(int blocks, Q8_KActivations a, int firstBlock) {
         java.util.Arrays.fill(lanes, 0f);
         java.util.Arrays.fill(minLanes, 0f);
         float minSum = 0f;
+        int[] mins = rowMins;
         for (int i = 0; i < blocks; i++) {
-            decode(w, row + (long) i * bytesPerBlock);
             int yb = firstBlock + i;
             float yd = a.d[yb];
-            float d = yd * dx;
-            float dmin = -yd * dminX;
+            float d = yd * rowD[i];
+            float dmin = -yd * rowDmin[i];
             int bs = yb * 16;
+            int m = i * 16;
             switch (type) {
                 case Q2_K -> {
                     for (int lane = 0; lane < 8; lane++) {
-                        int prod = mins[2 * lane] * a.bsums[bs + 2 * lane] + mins[2 * lane + 1] * a.bsums[bs + 2 * lane + 1];
+                        int prod = mins[m + 2 * lane] * a.bsums[bs + 2 * lane] + mins[m + 2 * lane + 1] * a.bsums[bs + 2 * lane + 1];
                         lanes[lane] = Math.fma(dmin, (float) prod, lanes[lane]);
                     }
                 }
@@ -81,8 +126,8 @@ final class KQuantDot {
                     int total = 0;
                     for (int p = 0; p < 4; p++) {
                         // mins are per 32 elements (stored twice in mins[]), bsums per 16
-                        int prod = mins[4 * p] * (a.bsums[bs + 4 * p] + a.bsums[bs + 4 * p + 1])
-                                + mins[4 * p + 2] * (a.bsums[bs + 4 * p + 2] + a.bsums[bs + 4 * p + 3]);
+                        int prod = mins[m + 4 * p] * (a.bsums[bs + 4 * p] + a.bsums[bs + 4 * p + 1])
+                                + mins[m + 4 * p + 2] * (a.bsums[bs + 4 * p + 2] + a.bsums[bs + 4 * p + 3]);
                         minLanes[p] = Math.fma(dmin, (float) prod, minLanes[p]);
                         total += prod;
                     }
@@ -91,13 +136,16 @@ final class KQuantDot {
                 default -> {
                 }
             }
-            java.util.Arrays.fill(sums, 0);
             int yq = yb * BLOCK;
-            for (int e = 0; e < BLOCK; e++) {
-                sums[(e & 31) >> 2] += scales[e >> 4] * quants[e] * a.q[yq + e];
-            }
+            int wq = i * BLOCK;
             for (int lane = 0; lane < 8; lane++) {
-                lanes[lane] = Math.fma(d, (float) sums[lane], lanes[lane]);
+                // an integer sum: exact in any order, so any vector width gives ggml's lane value
+                IntVector acc = IntVector.zero(Vectors.I);
+                for (int j = 32 * lane; j < 32 * lane + 32; j += Vectors.I.length()) {
+                    acc = IntVector.fromArray(Vectors.I, rowWeights, wq + j)
+                            .mul(IntVector.fromArray(Vectors.I, a.laneOrdered, yq + j)).add(acc);
+                }
+                lanes[lane] = Math.fma(d, (float) acc.reduceLanes(VectorOperators.ADD), lanes[lane]);
             }
         }
         float result = GgmlDot.tree(lanes, 8);
