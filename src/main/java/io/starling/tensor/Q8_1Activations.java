@@ -1,7 +1,8 @@
 package io.starling.tensor;
 
 /**
- * Activations quantized to Q8_1 as ggml-cpu's x86 quantize_row_q8_1 does, for the Q5_1 dot: per block of 32,
+ * Activations quantized to Q8_1 as ggml-cpu's x86 quantize_row_q8_1 does, for the Q5_1 dot (and, without
+ * s, as Q8_0 for the Q5_0 dot: x86's quantize_row_q8_0 gives the same quants and d): per block of 32,
  * d = amax / 127 (stored as fp16), q = round-half-even(x * 127 / amax), and s = fp16(d * sum(q)) with the
  * unrounded d. That block sum is why Q8_1 is not an {@link ActivationRounding}: ggml_vec_dot_q5_1_q8_1 adds
  * m * s for the weights' offset m, and s is not the sum of the rounded values (it is d * sum(q) rounded to fp16,
@@ -24,6 +25,25 @@ final class Q8_1Activations {
     /** Eight accumulator lanes and one block of weight quants: the dot's scratch. */
     final float[] lanes = new float[8];
     final int[] weightQuants = new int[BLOCK];
+
+    private int[] rowQuants = new int[0];
+    private float[] rowScales = new float[0];
+
+    /** Scratch for one decoded weight row of {@code cols} quants (Q5_0's kernel). */
+    int[] rowQuants(int cols) {
+        if (rowQuants.length < cols) {
+            rowQuants = new int[cols];
+        }
+        return rowQuants;
+    }
+
+    /** Scratch for one decoded weight row's block scales. */
+    float[] rowScales(int blocks) {
+        if (rowScales.length < blocks) {
+            rowScales = new float[blocks];
+        }
+        return rowScales;
+    }
 
     static Q8_1Activations local() {
         return LOCAL.get();

@@ -219,7 +219,11 @@ class MatMulKernelTest {
         if (q8_1) {
             rounding = ActivationRounding.Q8_0;
         }
-        // the K-quants likewise always dot with Q8_K activations
+        // Q5_0 always dots with Q8_0 activations, the K-quants with Q8_K ones
+        if (format.type() == GgmlType.Q5_0) {
+            rounding = ActivationRounding.Q8_0;
+        }
+        // (K-quants)
         if (format.type().blockSize() == 256) {
             rounding = ActivationRounding.Q8_K;
         }
