@@ -165,6 +165,53 @@ class MatMulKernelTest {
         assertTrue(Math.sqrt(floatDiff / norm) > 1e-4, "float activations should differ measurably");
     }
 
+    /**
+     * GgmlDot's vector lane sums at this JVM's vector width equal a scalar walk of llama.cpp's lanes: 64 (or 16
+     * for tinyBLAS) FMA chains, lane i taking elements i, i + width, ..., then the halving tree, bit for bit.
+     */
+    @Test
+    void ggmlDotSumsInLlamaCppLaneOrder() {
+        Random random = new Random(12);
+        float[] lanes = GgmlDot.newLanes();
+        for (int n : new int[] {1, 8, 16, 63, 64, 65, 128, 172, 256, 300}) {
+            float[] a = gaussians(random, n + 3);
+            float[] b = gaussians(random, n + 3);
+            float[] ah = new float[a.length];
+            float[] bh = new float[b.length];
+            for (int i = 0; i < a.length; i++) {
+                ah[i] = Float.float16ToFloat(Float.floatToFloat16(a[i]));
+                bh[i] = Float.float16ToFloat(Float.floatToFloat16(b[i]));
+            }
+            int np = n & -64;
+            float f32 = scalarLaneSum(a, 3, b, 3, np, 64);
+            for (int i = np; i < n; i++) {
+                f32 = i < np + ((n - np) & ~7) ? f32 + a[3 + i] * b[3 + i] : Math.fma(a[3 + i], b[3 + i], f32);
+            }
+            assertEquals(f32, GgmlDot.vecDotF32(a, 3, b, 3, n, lanes), 0f, "vec_dot_f32 n=" + n);
+            double f16 = scalarLaneSum(ah, 3, bh, 3, np, 64);
+            for (int i = np; i < n; i++) {
+                f16 += ah[3 + i] * bh[3 + i];
+            }
+            assertEquals((float) f16, GgmlDot.vecDotF16(ah, 3, bh, 3, n, lanes), 0f, "vec_dot_f16 n=" + n);
+            if (n % 16 == 0) {
+                assertEquals(scalarLaneSum(a, 3, b, 3, n, 16), GgmlDot.tinyBlas(a, 3, b, 3, n, lanes), 0f, "tinyBLAS n=" + n);
+            }
+        }
+    }
+
+    private static float scalarLaneSum(float[] a, int ao, float[] b, int bo, int np, int width) {
+        float[] acc = new float[width];
+        for (int i = 0; i < np; i++) {
+            acc[i % width] = Math.fma(a[ao + i], b[bo + i], acc[i % width]);
+        }
+        for (int half = width / 2; half >= 1; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                acc[i] += acc[i + half];
+            }
+        }
+        return acc[0];
+    }
+
     @Test
     void q8KRoundingIsTheReferenceQuantizer() {
         Random random = new Random(3);
