@@ -31,7 +31,6 @@ final class KQuantDot {
 
     private final GgmlType type;
     private final int bytesPerBlock;
-    private final int[] quants = new int[BLOCK];
     private final int[] scales = new int[16];
     private final int[] mins = new int[16];
     private final float[] lanes = new float[8];
@@ -92,14 +91,10 @@ final class KQuantDot {
             rowMins = new int[blocks * 16];
         }
         for (int i = 0; i < blocks; i++) {
-            decode(w, row + (long) i * bytesPerBlock);
+            decode(w, row + (long) i * bytesPerBlock, i * BLOCK);
             rowD[i] = dx;
             rowDmin[i] = dminX;
             System.arraycopy(mins, 0, rowMins, i * 16, 16);
-            int base = i * BLOCK;
-            for (int e = 0; e < BLOCK; e++) {
-                rowWeights[base + LANE_ORDER[e]] = scales[e >> 4] * quants[e];
-            }
         }
     }
 
@@ -156,8 +151,16 @@ final class KQuantDot {
         };
     }
 
-    /** Decodes one super-block into dx, dminX, quants[256], scales[16] (per 16 elements) and mins[16]. */
-    private void decode(MemorySegment src, long block) {
+    /** Element e of the super-block at {@code base}: its scale times its quant, stored in lane order. */
+    private void put(int base, int e, int quant) {
+        rowWeights[base + LANE_ORDER[e]] = scales[e >> 4] * quant;
+    }
+
+    /**
+     * Decodes one super-block into dx, dminX, scales[16] (per 16 elements), mins[16] and, from
+     * {@code rowWeights[base]}, scale * quant per element in lane order.
+     */
+    private void decode(MemorySegment src, long block, int base) {
         switch (type) {
             case Q2_K -> {
                 dx = LittleEndian.half(src, block + 80);
@@ -171,7 +174,7 @@ final class KQuantDot {
                     int half = e >> 7;
                     int pair = (e >> 5) & 3;
                     int l = e & 31;
-                    quants[e] = (LittleEndian.ubyte(src, block + 16 + 32 * half + l) >>> (2 * pair)) & 3;
+                    put(base, e, (LittleEndian.ubyte(src, block + 16 + 32 * half + l) >>> (2 * pair)) & 3);
                 }
             }
             case Q3_K -> {
@@ -185,7 +188,7 @@ final class KQuantDot {
                     int l = e & 31;
                     int low = (LittleEndian.ubyte(src, block + 32 + 32 * half + l) >>> (2 * pair)) & 3;
                     boolean high = (LittleEndian.ubyte(src, block + l) & (1 << (4 * half + pair))) != 0;
-                    quants[e] = high ? low : low - 4;
+                    put(base, e, high ? low : low - 4);
                 }
             }
             case Q4_K, Q5_K -> {
@@ -207,8 +210,8 @@ final class KQuantDot {
                             lo |= (fifth & 1) << 4;
                             hi |= (fifth & 2) << 3;
                         }
-                        quants[64 * chunk + l] = lo;
-                        quants[64 * chunk + 32 + l] = hi;
+                        put(base, 64 * chunk + l, lo);
+                        put(base, 64 * chunk + 32 + l, hi);
                     }
                 }
             }
@@ -223,10 +226,10 @@ final class KQuantDot {
                         int q23 = LittleEndian.ubyte(src, block + 64 * half + 32 + l);
                         int h = LittleEndian.ubyte(src, block + 128 + 32 * half + l);
                         int e = 128 * half + l;
-                        quants[e] = ((q01 & 0xF) | (h & 3) << 4) - 32;
-                        quants[e + 32] = ((q23 & 0xF) | (h >>> 2 & 3) << 4) - 32;
-                        quants[e + 64] = ((q01 >>> 4) | (h >>> 4 & 3) << 4) - 32;
-                        quants[e + 96] = ((q23 >>> 4) | (h >>> 6) << 4) - 32;
+                        put(base, e, ((q01 & 0xF) | (h & 3) << 4) - 32);
+                        put(base, e + 32, ((q23 & 0xF) | (h >>> 2 & 3) << 4) - 32);
+                        put(base, e + 64, ((q01 >>> 4) | (h >>> 4 & 3) << 4) - 32);
+                        put(base, e + 96, ((q23 >>> 4) | (h >>> 6) << 4) - 32);
                     }
                 }
             }
