@@ -22,14 +22,13 @@ final class Q8_1Activations {
     float[] d = new float[0];
     /** fp16(d * sum(q)) per block, as a float. */
     float[] s = new float[0];
-    /** Eight accumulator lanes and one block of weight quants: the dot's scratch. */
+    /** Eight accumulator lanes: the dot's scratch. */
     final float[] lanes = new float[8];
-    final int[] weightQuants = new int[BLOCK];
 
     private int[] rowQuants = new int[0];
     private float[] rowScales = new float[0];
 
-    /** Scratch for one decoded weight row of {@code cols} quants (Q5_0's kernel). */
+    /** Scratch for one decoded weight row of {@code cols} quants (the Q5_0 and Q5_1 kernels). */
     int[] rowQuants(int cols) {
         if (rowQuants.length < cols) {
             rowQuants = new int[cols];
@@ -37,7 +36,7 @@ final class Q8_1Activations {
         return rowQuants;
     }
 
-    /** Scratch for one decoded weight row's block scales. */
+    /** Scratch for one decoded weight row's per-block floats (d, and m for Q5_1). */
     float[] rowScales(int blocks) {
         if (rowScales.length < blocks) {
             rowScales = new float[blocks];
