@@ -1,15 +1,30 @@
 package io.starling.model;
 
+import io.starling.tensor.GgmlDot;
+
 /**
  * Scaled dot-product attention of a run of query tokens over one sequence's KV cache, causal (a token sees its own
  * position and the ones before), with grouped-query heads: query head h reads key/value head {@code h / group}.
  *
- * <p>The arithmetic follows llama.cpp's non-flash CPU path with its default F16 cache: the query and the softmax
- * weights are rounded to F16 before they meet the F16 keys and values (ggml converts the F32 operand of a
- * matrix product to the F16 operand's type), scores and sums accumulate in float. Not thread-safe: it owns its
- * scratch space.
+ * <p>The arithmetic is llama.cpp's non-flash CPU path with its default F16 cache, operation for operation, because
+ * on small models anything else moves logprobs by more than 1e-3:
+ * <ul>
+ *   <li>llama.cpp attends over {@code n_kv} cells, the used cells padded to a multiple of 32; the padding is
+ *       masked (weight 0) but decides how the softmax and the weighted sum group their terms, so we pad too.</li>
+ *   <li>KQ = mul_mat(K, Q): Q is rounded to F16; each score is a {@link GgmlDot} F16 dot over the head, by
+ *       tinyBLAS when the ubatch has two or more tokens and the head size is a multiple of 16, else by
+ *       ggml_vec_dot_f16 (a head of 8 or 16 is all "leftovers", summed in double).</li>
+ *   <li>soft_max_ext: score * scale, masked to -inf, exponentials by ggml_v_expf 16 at a time with each group's
+ *       tree sum added to a double total, then multiplied by the float of 1 / total.</li>
+ *   <li>KQV = mul_mat(V^T, softmax): the weights are rounded to F16 and each output is an F16 dot over the
+ *       {@code n_kv} cells, again tinyBLAS for two or more tokens, ggml_vec_dot_f16 for one.</li>
+ * </ul>
+ * Not thread-safe: it owns its scratch space.
  */
 final class CausalAttention {
+
+    /** llama.cpp pads the attended KV cells to this multiple when flash attention is off. */
+    static final int KV_PAD = 32;
 
     private final int heads;
     private final int kvHeads;
@@ -19,8 +34,10 @@ final class CausalAttention {
     private final int kvDim;
     private final float scale;
     private final float[] query;
+    private final float[] lanes = GgmlDot.newLanes();
     private float[] keys = new float[0];
-    private float[] values = new float[0];
+    private float[] valueRows = new float[0];
+    private float[] valuesByDim = new float[0];
     private float[] weights = new float[0];
 
     CausalAttention(ModelShape shape) {
@@ -30,13 +47,19 @@ final class CausalAttention {
         this.group = shape.groupSize();
         this.queryDim = shape.queryDim();
         this.kvDim = shape.kvDim();
-        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        // llama.cpp's kq_scale = 1.0f/sqrtf(float(n_embd_head)), in float
+        this.scale = 1f / (float) Math.sqrt(headDim);
         this.query = new float[headDim];
     }
 
     /** The key/value head that query head {@code head} reads. */
     int kvHeadOf(int head) {
         return head / group;
+    }
+
+    /** How many cells llama.cpp attends over when the highest used position is {@code visibleEnd - 1}. */
+    static int paddedCells(int visibleEnd) {
+        return (visibleEnd + KV_PAD - 1) / KV_PAD * KV_PAD;
     }
 
     /**
@@ -47,71 +70,90 @@ final class CausalAttention {
      */
     void attend(KvStore kv, int layer, int firstPosition, int count, float[] q, int qOffset, float[] out, int outOffset) {
         int visibleEnd = firstPosition + count;
-        ensureCapacity(visibleEnd);
+        int cells = paddedCells(visibleEnd);
+        ensureCapacity(cells);
         kv.readKeys(layer, 0, visibleEnd, keys, 0);
-        kv.readValues(layer, 0, visibleEnd, values, 0);
+        readValuesByDim(kv, layer, visibleEnd, cells);
+        // llamafile_sgemm serves prompt batches (two or more tokens) whose inner dimension is a multiple of 16
+        // and whose row count is a multiple of 4 (cells always are)
+        boolean tinyScores = GgmlDot.usesTinyBlas(count, headDim);
+        boolean tinyValues = GgmlDot.usesTinyBlas(count, cells) && headDim % 4 == 0;
         for (int t = 0; t < count; t++) {
             int visible = firstPosition + t + 1;
             for (int h = 0; h < heads; h++) {
-                int kvBase = kvHeadOf(h) * headDim;
+                int kvHead = kvHeadOf(h);
                 int qBase = qOffset + t * queryDim + h * headDim;
                 for (int d = 0; d < headDim; d++) {
                     query[d] = roundToF16(q[qBase + d]);
                 }
-                scores(visible, kvBase);
-                softmaxToF16(visible);
+                scores(visible, cells, kvHead * headDim, tinyScores);
+                softmaxToF16(cells);
                 int outBase = outOffset + t * queryDim + h * headDim;
-                weightedValues(visible, kvBase, out, outBase);
+                for (int d = 0; d < headDim; d++) {
+                    int column = (kvHead * headDim + d) * cells;
+                    out[outBase + d] = tinyValues
+                            ? GgmlDot.tinyBlas(weights, 0, valuesByDim, column, cells, lanes)
+                            : GgmlDot.vecDotF16(weights, 0, valuesByDim, column, cells, lanes);
+                }
             }
         }
     }
 
-    private void scores(int visible, int kvBase) {
+    /** The value cache transposed (llama.cpp keeps V transposed without flash attention), zero past the used cells. */
+    private void readValuesByDim(KvStore kv, int layer, int visibleEnd, int cells) {
+        kv.readValues(layer, 0, visibleEnd, valueRows, 0);
+        for (int c = 0; c < kvDim; c++) {
+            int base = c * cells;
+            for (int j = 0; j < visibleEnd; j++) {
+                valuesByDim[base + j] = valueRows[j * kvDim + c];
+            }
+            java.util.Arrays.fill(valuesByDim, base + visibleEnd, base + cells, 0f);
+        }
+    }
+
+    private void scores(int visible, int cells, int kvBase, boolean tiny) {
         for (int j = 0; j < visible; j++) {
             int k = j * kvDim + kvBase;
-            float dot = 0f;
-            for (int d = 0; d < headDim; d++) {
-                dot += query[d] * keys[k + d];
-            }
+            float dot = tiny ? GgmlDot.tinyBlas(query, 0, keys, k, headDim, lanes)
+                    : GgmlDot.vecDotF16(query, 0, keys, k, headDim, lanes);
             weights[j] = dot * scale;
         }
+        java.util.Arrays.fill(weights, visible, cells, Float.NEGATIVE_INFINITY);
     }
 
-    private void softmaxToF16(int visible) {
+    /** ggml_compute_forward_soft_max_f32 over the padded row, then the F16 rounding KQV's mul_mat applies. */
+    private void softmaxToF16(int cells) {
         float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < visible; j++) {
+        for (int j = 0; j < cells; j++) {
             max = Math.max(max, weights[j]);
         }
         double sum = 0;
-        for (int j = 0; j < visible; j++) {
-            float e = (float) Math.exp(weights[j] - max);
+        int grouped = cells - cells % GgmlExp.GROUP;
+        for (int g = 0; g < grouped; g += GgmlExp.GROUP) {
+            for (int i = 0; i < GgmlExp.GROUP; i++) {
+                float e = GgmlExp.vExpf(weights[g + i] - max);
+                weights[g + i] = e;
+                lanes[i] = e;
+            }
+            sum += GgmlDot.tree(lanes, GgmlExp.GROUP);
+        }
+        for (int j = grouped; j < cells; j++) {
+            float e = GgmlExp.expf(weights[j] - max);
             weights[j] = e;
             sum += e;
         }
         float inverse = (float) (1.0 / sum);
-        for (int j = 0; j < visible; j++) {
+        for (int j = 0; j < cells; j++) {
             weights[j] = roundToF16(weights[j] * inverse);
         }
     }
 
-    private void weightedValues(int visible, int kvBase, float[] out, int outBase) {
-        for (int d = 0; d < headDim; d++) {
-            out[outBase + d] = 0f;
-        }
-        for (int j = 0; j < visible; j++) {
-            float w = weights[j];
-            int v = j * kvDim + kvBase;
-            for (int d = 0; d < headDim; d++) {
-                out[outBase + d] += w * values[v + d];
-            }
-        }
-    }
-
-    private void ensureCapacity(int positions) {
-        if (weights.length < positions) {
-            int grown = Math.max(positions, weights.length * 2);
+    private void ensureCapacity(int cells) {
+        if (weights.length < cells) {
+            int grown = Math.max(cells, weights.length * 2);
             keys = new float[grown * kvDim];
-            values = new float[grown * kvDim];
+            valueRows = new float[grown * kvDim];
+            valuesByDim = new float[grown * kvDim];
             weights = new float[grown];
         }
     }

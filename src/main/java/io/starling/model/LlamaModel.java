@@ -109,17 +109,37 @@ public final class LlamaModel {
         ensureCapacity(tokens);
         int dim = shape.embeddingLength();
         embedTokens(batch);
+        int active = tokens;
         for (int l = 0; l < shape.layers(); l++) {
             LlamaWeights.Layer layer = weights.layers().get(l);
             attentionBlock(batch, l, layer, tokens);
-            feedForwardBlock(layer, tokens);
+            if (l == shape.layers() - 1) {
+                active = keepOutputRows(batch);
+            }
+            feedForwardBlock(layer, active);
         }
+        for (int row = 0; row < active; row++) {
+            RmsNorm.apply(hidden, row * dim, weights.outputNorm(), shape.rmsNormEpsilon(), outputRows, row * dim);
+        }
+        return active;
+    }
+
+    /**
+     * Moves the hidden states of the tokens that want outputs to the front and returns their count. llama.cpp
+     * does the same after the last layer's attention (ggml_get_rows on inp_out_ids): the last FFN then runs on
+     * those rows only, which saves work and, since the row count decides whether a matrix product goes through
+     * tinyBLAS or ggml_vec_dot, keeps our summation order equal to its own.
+     */
+    private int keepOutputRows(Batch batch) {
+        int dim = shape.embeddingLength();
         int row = 0;
         int t = 0;
         for (Batch.Sequence sequence : batch.sequences()) {
             for (int i = 0; i < sequence.tokens().length; i++, t++) {
                 if (sequence.outputs(i)) {
-                    RmsNorm.apply(hidden, t * dim, weights.outputNorm(), shape.rmsNormEpsilon(), outputRows, row * dim);
+                    if (row != t) {
+                        System.arraycopy(hidden, t * dim, hidden, row * dim, dim);
+                    }
                     row++;
                 }
             }
@@ -172,10 +192,13 @@ public final class LlamaModel {
         normRows(layer.ffnNorm(), tokens);
         matMul.multiply(layer.gate(), normed, tokens, gate);
         matMul.multiply(layer.up(), normed, tokens, up);
-        int n = tokens * shape.feedForwardLength();
+        int ffn = shape.feedForwardLength();
+        for (int t = 0; t < tokens; t++) {
+            GgmlExp.silu(gate, t * ffn, ffn);
+        }
+        int n = tokens * ffn;
         for (int i = 0; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            gate[i] *= up[i];
         }
         matMul.multiply(layer.down(), gate, tokens, projected);
         addInto(hidden, projected, tokens * dim);

@@ -18,7 +18,10 @@ public final class RmsNorm {
             float v = x[offset + i];
             sum += v * v;
         }
-        float scale = 1f / (float) Math.sqrt(sum / n + eps);
+        // as ggml: the mean is rounded to float, eps added in float, then sqrtf (a float's double square root
+        // rounded to float is sqrtf's correctly rounded result)
+        float mean = (float) (sum / n);
+        float scale = 1f / (float) Math.sqrt(mean + eps);
         for (int i = 0; i < n; i++) {
             out[outOffset + i] = x[offset + i] * scale * weight[i];
         }

@@ -40,7 +40,8 @@ public final class RotaryEmbedding {
         this.style = style;
         this.dims = dims;
         this.headDim = headDim;
-        this.thetaScale = (float) Math.pow(freqBase, -2.0 / dims);
+        // powf(freq_base, -2.0f/n_dims): the exponent is a float in ggml (-2/80 is not -0.025 exactly)
+        this.thetaScale = (float) Math.pow(freqBase, -2.0f / dims);
         this.freqScale = scaling.freqScale();
         this.freqFactors = freqFactors == null ? null : freqFactors.clone();
         this.yarn = scaling.type() == RopeScaling.Type.YARN;
@@ -70,8 +71,11 @@ public final class RotaryEmbedding {
                 int b = style == RopeStyle.NORMAL ? a + 1 : a + half;
                 float x0 = v[a];
                 float x1 = v[b];
-                v[a] = x0 * cos[i] - x1 * sin[i];
-                v[b] = x0 * sin[i] + x1 * cos[i];
+                // ggml's x0*cos - x1*sin and x0*sin + x1*cos as GCC compiles them for an FMA machine (C's
+                // default -ffp-contract=fast): the first product fused, the second rounded. Without the same
+                // fusion, keys differ in an ulp now and then and flip F16 cache roundings.
+                v[a] = Math.fma(x0, cos[i], -(x1 * sin[i]));
+                v[b] = Math.fma(x0, sin[i], x1 * cos[i]);
             }
         }
     }
@@ -92,8 +96,10 @@ public final class RotaryEmbedding {
                 float ramp = yarnRamp(i * 2);
                 angle = angle * (1 - ramp) + extrapolated * ramp;
             }
-            cos[i] = (float) Math.cos(angle) * mscale;
-            sin[i] = (float) Math.sin(angle) * mscale;
+            // glibc's cosf/sinf, as llama.cpp's rope cache uses: Java's Math.cos rounded to float differs in an
+            // ulp for about 2% of angles
+            cos[i] = GlibcTrig.cosf(angle) * mscale;
+            sin[i] = GlibcTrig.sinf(angle) * mscale;
             theta *= thetaScale;
         }
     }

@@ -9,6 +9,10 @@ package io.starling.tensor;
  * <p>The Q8 roundings dequantize again ({@code q * d}), so every kernel keeps a float inner loop:
  * products of a Q8 activation and a quantized weight are small integers times two scales, and their float sum
  * equals llama.cpp's integer sum times the same scales up to float rounding (see perf/RESULTS.md, "Kernels").
+ *
+ * <p>Formats whose llama.cpp dot needs more than rounded values (Q5_0, Q5_1 with Q8_1's block sums, the
+ * K-quants with Q8_K's float d) report {@link #NONE} and quantize their activations themselves, to integers,
+ * in both {@link MatMul.Activations} modes; their results then equal llama.cpp's bit for bit.
  */
 public enum ActivationRounding {
     /** Activations as they are (F32 weights, or {@link MatMul.Activations#FLOAT} mode). */

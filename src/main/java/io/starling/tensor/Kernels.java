@@ -40,6 +40,7 @@ final class Kernels {
     static void f16Rows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                         float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
         int bound = F.loopBound(cols);
+        float[] lanes = LANES.get();
         for (int r = rowStart; r < rowEnd; r++) {
             long row = r * rowBytes;
             int k = 0;
@@ -56,18 +57,38 @@ final class Kernels {
             for (; k < cols; k++) {
                 scratch[k] = LittleEndian.half(w, row + 2L * k);
             }
-            rowTimesBatch(scratch, 0, cols, x, xOffset, batch, out, outOffset + r, outStride);
+            ggmlRowTimesBatch(scratch, cols, x, xOffset, batch, out, outOffset + r, outStride, true, lanes);
         }
     }
 
     /** F32 rows: read straight from the segment, no decode. */
     static void f32Rows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                         float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        float[] lanes = LANES.get();
         for (int r = rowStart; r < rowEnd; r++) {
             MemorySegment.copy(w, LittleEndian.FLOAT, r * rowBytes, scratch, 0, cols);
-            rowTimesBatch(scratch, 0, cols, x, xOffset, batch, out, outOffset + r, outStride);
+            ggmlRowTimesBatch(scratch, cols, x, xOffset, batch, out, outOffset + r, outStride, false, lanes);
         }
     }
+
+    /**
+     * F32 and F16 rows dotted in llama.cpp's summation order ({@link GgmlDot}): tinyBLAS's for a batch it would
+     * send to llamafile_sgemm, ggml_vec_dot's otherwise. One token at a time: these formats serve tiny models
+     * and exactness here, the quantized kernels serve speed.
+     */
+    private static void ggmlRowTimesBatch(float[] row, int cols, float[] x, int xOffset, int batch, float[] out,
+                                          int outIndex, int outStride, boolean f16, float[] lanes) {
+        boolean tiny = GgmlDot.usesTinyBlas(batch, cols);
+        for (int b = 0; b < batch; b++) {
+            int xb = xOffset + b * cols;
+            out[outIndex + b * outStride] = tiny ? GgmlDot.tinyBlas(row, 0, x, xb, cols, lanes)
+                    : f16 ? GgmlDot.vecDotF16(row, 0, x, xb, cols, lanes)
+                    : GgmlDot.vecDotF32(row, 0, x, xb, cols, lanes);
+        }
+    }
+
+    /** Each kernel thread's lane buffer for {@link GgmlDot}, allocated once per thread. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(GgmlDot::newLanes);
 
     /** {@code out[outIndex + b * outStride] = row · x[xOffset + b * cols ..]} for b in [0, batch). */
     static void rowTimesBatch(float[] row, int rowOffset, int cols, float[] x, int xOffset, int batch,

@@ -47,8 +47,19 @@ public final class Q4_KFormat implements BlockFormat {
         }
     }
 
+    /**
+     * None by MatMul: the kernel quantizes its activations to Q8_K itself and keeps them as integers
+     * ({@link KQuantDot}), in both MatMul modes, as llama.cpp has no other K-quant dot.
+     */
     @Override
     public ActivationRounding activationRounding() {
-        return ActivationRounding.Q8_K;
+        return ActivationRounding.NONE;
+    }
+
+    /** ggml_vec_dot_q4_k_q8_k's arithmetic: {@link KQuantDot}. */
+    @Override
+    public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        KQuantDot.multiplyRows(type(), w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
     }
 }

@@ -61,8 +61,58 @@ public final class Q5_0Format implements Quantizer {
         }
     }
 
+    /**
+     * None by MatMul: the kernel quantizes its activations to Q8_0 itself and keeps the integers (the same quants
+     * and fp16 d as {@link ActivationRounding#Q8_0}), to sum as ggml does; in both MatMul modes.
+     */
     @Override
     public ActivationRounding activationRounding() {
-        return ActivationRounding.Q8_0;
+        return ActivationRounding.NONE;
+    }
+
+    /**
+     * ggml_vec_dot_q5_0_q8_0 (AVX2; llamafile's tinyBLAS computes the same for prompt batches) for every row and
+     * token: per block, eight int32 lanes each summing four consecutive products of signed quants, added by
+     * FMA with fp16(dx) * fp16(dy) into eight float lanes, tree-summed at the end.
+     */
+    @Override
+    public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        Q8_1Activations a = Q8_1Activations.local();
+        a.quantize(x, xOffset, batch * cols);
+        int blocks = cols / BLOCK;
+        int[] quants = a.rowQuants(cols);
+        float[] scales = a.rowScales(blocks);
+        float[] acc = a.lanes;
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = r * rowBytes;
+            for (int i = 0; i < blocks; i++) {
+                long block = row + (long) i * BYTES;
+                scales[i] = LittleEndian.half(w, block);
+                int qh = w.get(LittleEndian.INT, block + 2);
+                for (int j = 0; j < 16; j++) {
+                    int q = LittleEndian.ubyte(w, block + 6 + j);
+                    quants[i * BLOCK + j] = ((q & 0xF) | ((qh >>> j) & 1) << 4) - 16;
+                    quants[i * BLOCK + j + 16] = ((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) - 16;
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                java.util.Arrays.fill(acc, 0f);
+                int yb = b * blocks;
+                for (int i = 0; i < blocks; i++) {
+                    float d = scales[i] * a.d[yb + i];
+                    int qx = i * BLOCK;
+                    int qy = (yb + i) * BLOCK;
+                    for (int lane = 0; lane < 8; lane++) {
+                        int sum = 0;
+                        for (int j = 4 * lane; j < 4 * lane + 4; j++) {
+                            sum += quants[qx + j] * a.q[qy + j];
+                        }
+                        acc[lane] = Math.fma(d, (float) sum, acc[lane]);
+                    }
+                }
+                out[outOffset + b * outStride + r] = GgmlDot.tree(acc, 8);
+            }
+        }
     }
 }

@@ -67,8 +67,67 @@ public final class Q5_1Format implements Quantizer {
         }
     }
 
+    /**
+     * None by MatMul: this kernel quantizes the activations itself, to Q8_1 ({@link Q8_1Activations}), whose
+     * block sums are not a rounding of x. It does so in both MatMul modes, as llama.cpp has no other Q5_1 dot.
+     */
     @Override
     public ActivationRounding activationRounding() {
-        return ActivationRounding.Q8_0;
+        return ActivationRounding.NONE;
+    }
+
+    /** ggml_vec_dot_q5_1_q8_1 for every row and token (each row decoded once): see {@link #dot}. */
+    @Override
+    public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        Q8_1Activations activations = Q8_1Activations.local();
+        activations.quantize(x, xOffset, batch * cols);
+        int blocks = cols / BLOCK;
+        int[] quants = activations.rowQuants(cols);
+        float[] scales = activations.rowScales(2 * blocks);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = r * rowBytes;
+            for (int i = 0; i < blocks; i++) {
+                long block = row + (long) i * BYTES;
+                scales[2 * i] = LittleEndian.half(w, block);
+                scales[2 * i + 1] = LittleEndian.half(w, block + 2);
+                int qh = w.get(LittleEndian.INT, block + 4);
+                for (int j = 0; j < 16; j++) {
+                    int packed = LittleEndian.ubyte(w, block + 8 + j);
+                    quants[i * BLOCK + j] = (packed & 0xF) | ((qh >>> j) & 1) << 4;
+                    quants[i * BLOCK + j + 16] = (packed >>> 4) | ((qh >>> (j + 16)) & 1) << 4;
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                out[outOffset + b * outStride + r] = dot(quants, scales, blocks, activations, b * blocks);
+            }
+        }
+    }
+
+    /**
+     * One decoded row (quants, and d, m per block in {@code scales}) against one token's Q8_1 blocks in the float
+     * order of ggml's AVX2 kernel (which AVX-512 builds use): eight accumulator lanes, lane i taking the exact
+     * integer sum of elements 4i..4i+3 of each block times fp16(dx) * fp16(dy) by FMA; the offsets m * s summed
+     * separately (GCC fuses that multiply-add too); result = halving-tree sum of the lanes + the offsets.
+     */
+    private static float dot(int[] quants, float[] scales, int blocks, Q8_1Activations a, int firstBlock) {
+        float[] acc = a.lanes;
+        java.util.Arrays.fill(acc, 0f);
+        float offsets = 0f;
+        for (int i = 0; i < blocks; i++) {
+            int yb = firstBlock + i;
+            offsets = Math.fma(scales[2 * i + 1], a.s[yb], offsets);
+            float scale = scales[2 * i] * a.d[yb];
+            int qx = i * BLOCK;
+            int qy = yb * BLOCK;
+            for (int lane = 0; lane < 8; lane++) {
+                int sum = 0;
+                for (int j = 4 * lane; j < 4 * lane + 4; j++) {
+                    sum += quants[qx + j] * a.q[qy + j];
+                }
+                acc[lane] = Math.fma((float) sum, scale, acc[lane]);
+            }
+        }
+        return GgmlDot.tree(acc, 8) + offsets;
     }
 }

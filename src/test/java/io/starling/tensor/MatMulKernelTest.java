@@ -165,6 +165,53 @@ class MatMulKernelTest {
         assertTrue(Math.sqrt(floatDiff / norm) > 1e-4, "float activations should differ measurably");
     }
 
+    /**
+     * GgmlDot's vector lane sums at this JVM's vector width equal a scalar walk of llama.cpp's lanes: 64 (or 16
+     * for tinyBLAS) FMA chains, lane i taking elements i, i + width, ..., then the halving tree, bit for bit.
+     */
+    @Test
+    void ggmlDotSumsInLlamaCppLaneOrder() {
+        Random random = new Random(12);
+        float[] lanes = GgmlDot.newLanes();
+        for (int n : new int[] {1, 8, 16, 63, 64, 65, 128, 172, 256, 300}) {
+            float[] a = gaussians(random, n + 3);
+            float[] b = gaussians(random, n + 3);
+            float[] ah = new float[a.length];
+            float[] bh = new float[b.length];
+            for (int i = 0; i < a.length; i++) {
+                ah[i] = Float.float16ToFloat(Float.floatToFloat16(a[i]));
+                bh[i] = Float.float16ToFloat(Float.floatToFloat16(b[i]));
+            }
+            int np = n & -64;
+            float f32 = scalarLaneSum(a, 3, b, 3, np, 64);
+            for (int i = np; i < n; i++) {
+                f32 = i < np + ((n - np) & ~7) ? f32 + a[3 + i] * b[3 + i] : Math.fma(a[3 + i], b[3 + i], f32);
+            }
+            assertEquals(f32, GgmlDot.vecDotF32(a, 3, b, 3, n, lanes), 0f, "vec_dot_f32 n=" + n);
+            double f16 = scalarLaneSum(ah, 3, bh, 3, np, 64);
+            for (int i = np; i < n; i++) {
+                f16 += ah[3 + i] * bh[3 + i];
+            }
+            assertEquals((float) f16, GgmlDot.vecDotF16(ah, 3, bh, 3, n, lanes), 0f, "vec_dot_f16 n=" + n);
+            if (n % 16 == 0) {
+                assertEquals(scalarLaneSum(a, 3, b, 3, n, 16), GgmlDot.tinyBlas(a, 3, b, 3, n, lanes), 0f, "tinyBLAS n=" + n);
+            }
+        }
+    }
+
+    private static float scalarLaneSum(float[] a, int ao, float[] b, int bo, int np, int width) {
+        float[] acc = new float[width];
+        for (int i = 0; i < np; i++) {
+            acc[i % width] = Math.fma(a[ao + i], b[bo + i], acc[i % width]);
+        }
+        for (int half = width / 2; half >= 1; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                acc[i] += acc[i + half];
+            }
+        }
+        return acc[0];
+    }
+
     @Test
     void q8KRoundingIsTheReferenceQuantizer() {
         Random random = new Random(3);
@@ -213,6 +260,20 @@ class MatMulKernelTest {
         double[] bound = new double[batch * rows];
         float[] xs = new float[batch * cols];
         ActivationRounding rounding = pool.activations() == MatMul.Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
+        // Q5_1 always dots with Q8_1 activations (llama.cpp has no other Q5_1 dot): Q8_0's values plus, per block,
+        // the weights' offset m times s = fp16(d * sum(q)) in place of m times the values' sum
+        boolean q8_1 = format.type() == GgmlType.Q5_1;
+        if (q8_1) {
+            rounding = ActivationRounding.Q8_0;
+        }
+        // Q5_0 always dots with Q8_0 activations, the K-quants with Q8_K ones
+        if (format.type() == GgmlType.Q5_0) {
+            rounding = ActivationRounding.Q8_0;
+        }
+        // (K-quants)
+        if (format.type().blockSize() == 256) {
+            rounding = ActivationRounding.Q8_K;
+        }
         rounding.round(x, xOffset, xs, 0, batch * cols);
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
@@ -223,6 +284,9 @@ class MatMulKernelTest {
                 for (int k = 0; k < cols; k++) {
                     sum += (double) row[k] * xs[b * cols + k];
                     abs += Math.abs((double) row[k] * xs[b * cols + k]);
+                }
+                if (q8_1) {
+                    sum += q8_1OffsetCorrection(w, r, x, xOffset + b * cols, xs, b * cols);
                 }
                 expected[b * rows + r] = (float) sum;
                 bound[b * rows + r] = abs;
@@ -241,6 +305,27 @@ class MatMulKernelTest {
                         + ", expected " + expected[i] + " ± " + tolerance);
             }
         }
+    }
+
+    /** Sum over row r's Q5_1 blocks of m * (s - sum of the rounded values), s = fp16(amax / 127 * sum(q)). */
+    private static double q8_1OffsetCorrection(WeightMatrix w, int r, float[] x, int xOffset, float[] xs, int xsOffset) {
+        double correction = 0;
+        for (int block = 0; block < w.cols() / 32; block++) {
+            float m = LittleEndian.half(w.data(), w.rowOffset(r) + 24L * block + 2);
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[xOffset + 32 * block + j]));
+            }
+            int quants = 0;
+            double values = 0;
+            for (int j = 0; j < 32; j++) {
+                quants += (int) Math.rint(x[xOffset + 32 * block + j] * (amax != 0 ? 127f / amax : 0f));
+                values += xs[xsOffset + 32 * block + j];
+            }
+            float s = Float.float16ToFloat(Float.floatToFloat16(amax / 127f * quants));
+            correction += (double) m * (s - values);
+        }
+        return correction;
     }
 
     static float[] gaussians(Random random, int n) {

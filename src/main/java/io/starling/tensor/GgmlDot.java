@@ -1,0 +1,110 @@
+package io.starling.tensor;
+
+import jdk.incubator.vector.FloatVector;
+
+import static io.starling.tensor.Vectors.F;
+import static io.starling.tensor.Vectors.L;
+
+/**
+ * Float dot products summed in exactly the order of llama.cpp's x86 AVX-512 CPU backend, whatever our vector
+ * width: on tiny models a changed summation order moves logprobs by more than 1e-3 (through the F16 KV cache),
+ * so matching llama.cpp to 1e-3 needs its order, not just its precision.
+ *
+ * <ul>
+ *   <li>{@code ggml_vec_dot_f32/f16} (one token, or rows not a multiple of 16): 64 FMA accumulator lanes (4
+ *       registers of 16) over the first {@code n & ~63} elements, lane i summing elements i, i + 64, ...; then
+ *       a halving tree (GGML_F32_VEC_REDUCE, then _mm512_reduce_add_ps: lane i + lane i + 32, + 16, ... + 1);
+ *       then the leftovers, in float for F32 and in double for F16.</li>
+ *   <li>llamafile's tinyBLAS (two or more tokens and rows a multiple of 16): one 16-lane FMA accumulator per
+ *       output, lane i summing elements i, i + 16, ..., then the same halving tree over 16 lanes.</li>
+ * </ul>
+ * The lane-strided sums are computed with our vectors ({@code L} divides both 16 and 64) and stored to a lane
+ * buffer; the tree runs on that buffer in scalar code.
+ */
+public final class GgmlDot {
+    /** Lanes of ggml_vec_dot's accumulators (GGML_F32_STEP on AVX-512). */
+    public static final int VEC_DOT_LANES = 64;
+    /** Lanes of tinyBLAS's accumulator (one __m512). */
+    public static final int TINYBLAS_LANES = 16;
+
+    private GgmlDot() {
+    }
+
+    /** True when llama.cpp's llamafile_sgemm takes a matrix product of this shape (else ggml_vec_dot). */
+    public static boolean usesTinyBlas(int tokens, int cols) {
+        return tokens >= 2 && cols % TINYBLAS_LANES == 0;
+    }
+
+    /** A lane buffer big enough for any of these sums. */
+    public static float[] newLanes() {
+        return new float[VEC_DOT_LANES];
+    }
+
+    /**
+     * ggml_vec_dot_f32 as GCC 12 compiles it for AVX-512: the 64-lane sum, then leftovers added in order to a
+     * float, the first {@code (leftovers & ~7)} as rounded products (GCC vectorises those multiplications) and
+     * the last few with a scalar FMA (contracted {@code sumf += x*y}).
+     */
+    public static float vecDotF32(float[] a, int aOffset, float[] b, int bOffset, int n, float[] lanes) {
+        int np = n & -VEC_DOT_LANES;
+        float sum = laneSum(a, aOffset, b, bOffset, np, VEC_DOT_LANES, lanes);
+        int i = np;
+        int rounded = np + ((n - np) & ~7);
+        for (; i < rounded; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        for (; i < n; i++) {
+            sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
+        }
+        return sum;
+    }
+
+    /**
+     * ggml_vec_dot_f16 on values that are already F16 (their products are exact in float, so FMA or not does
+     * not matter): the 64-lane float sum widened to double, the leftovers added in double, rounded once.
+     */
+    public static float vecDotF16(float[] a, int aOffset, float[] b, int bOffset, int n, float[] lanes) {
+        int np = n & -VEC_DOT_LANES;
+        double sum = laneSum(a, aOffset, b, bOffset, np, VEC_DOT_LANES, lanes);
+        for (int i = np; i < n; i++) {
+            sum += a[aOffset + i] * b[bOffset + i];
+        }
+        return (float) sum;
+    }
+
+    /** tinyBLAS's dot of one output: {@code n} must be a multiple of 16. */
+    public static float tinyBlas(float[] a, int aOffset, float[] b, int bOffset, int n, float[] lanes) {
+        return laneSum(a, aOffset, b, bOffset, n, TINYBLAS_LANES, lanes);
+    }
+
+    /**
+     * Sums {@code np} products (a multiple of {@code width}) in {@code width} FMA lanes and reduces the lanes by
+     * the halving tree.
+     */
+    static float laneSum(float[] a, int aOffset, float[] b, int bOffset, int np, int width, float[] lanes) {
+        if (np == 0) {
+            return 0f;
+        }
+        for (int v = 0; v < width; v += L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int s = v; s < np; s += width) {
+                acc = FloatVector.fromArray(F, a, aOffset + s).fma(FloatVector.fromArray(F, b, bOffset + s), acc);
+            }
+            acc.intoArray(lanes, v);
+        }
+        return tree(lanes, width);
+    }
+
+    /**
+     * The halving tree of GGML_F32_VEC_REDUCE and _mm512_reduce_add_ps over {@code width} (a power of two)
+     * lanes: lane i += lane i + width/2, and so on down to one. Destroys the buffer.
+     */
+    public static float tree(float[] lanes, int width) {
+        for (int half = width >> 1; half >= 1; half >>= 1) {
+            for (int i = 0; i < half; i++) {
+                lanes[i] += lanes[i + half];
+            }
+        }
+        return lanes[0];
+    }
+}

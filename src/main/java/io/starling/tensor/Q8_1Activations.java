@@ -1,0 +1,80 @@
+package io.starling.tensor;
+
+/**
+ * Activations quantized to Q8_1 as ggml-cpu's x86 quantize_row_q8_1 does, for the Q5_1 dot (and, without
+ * s, as Q8_0 for the Q5_0 dot: x86's quantize_row_q8_0 gives the same quants and d): per block of 32,
+ * d = amax / 127 (stored as fp16), q = round-half-even(x * 127 / amax), and s = fp16(d * sum(q)) with the
+ * unrounded d. That block sum is why Q8_1 is not an {@link ActivationRounding}: ggml_vec_dot_q5_1_q8_1 adds
+ * m * s for the weights' offset m, and s is not the sum of the rounded values (it is d * sum(q) rounded to fp16,
+ * up to 2^-11 away), so the kernel needs it besides the values.
+ *
+ * <p>One instance per kernel thread ({@link #local()}), grown to the largest batch seen; nothing is allocated
+ * once it has grown.
+ */
+final class Q8_1Activations {
+    static final int BLOCK = 32;
+
+    private static final ThreadLocal<Q8_1Activations> LOCAL = ThreadLocal.withInitial(Q8_1Activations::new);
+
+    /** Quants, one per activation. */
+    byte[] q = new byte[0];
+    /** fp16(d) per block, as a float. */
+    float[] d = new float[0];
+    /** fp16(d * sum(q)) per block, as a float. */
+    float[] s = new float[0];
+    /** Eight accumulator lanes: the dot's scratch. */
+    final float[] lanes = new float[8];
+
+    private int[] rowQuants = new int[0];
+    private float[] rowScales = new float[0];
+
+    /** Scratch for one decoded weight row of {@code cols} quants (the Q5_0 and Q5_1 kernels). */
+    int[] rowQuants(int cols) {
+        if (rowQuants.length < cols) {
+            rowQuants = new int[cols];
+        }
+        return rowQuants;
+    }
+
+    /** Scratch for one decoded weight row's per-block floats (d, and m for Q5_1). */
+    float[] rowScales(int blocks) {
+        if (rowScales.length < blocks) {
+            rowScales = new float[blocks];
+        }
+        return rowScales;
+    }
+
+    static Q8_1Activations local() {
+        return LOCAL.get();
+    }
+
+    /** Quantizes {@code count} activations (whole blocks) from {@code x[offset]}. */
+    void quantize(float[] x, int offset, int count) {
+        if (count % BLOCK != 0) {
+            throw new IllegalArgumentException(count + " values are not whole Q8_1 blocks");
+        }
+        int blocks = count / BLOCK;
+        if (q.length < count) {
+            q = new byte[count];
+            d = new float[blocks];
+            s = new float[blocks];
+        }
+        for (int b = 0; b < blocks; b++) {
+            int in = offset + b * BLOCK;
+            float amax = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                amax = Math.max(amax, Math.abs(x[in + j]));
+            }
+            float dFloat = amax / 127f;
+            float id = amax != 0 ? 127f / amax : 0f;
+            int sum = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                int v = (int) Math.rint(x[in + j] * id);
+                q[b * BLOCK + j] = (byte) v;
+                sum += v;
+            }
+            d[b] = Float.float16ToFloat(Float.floatToFloat16(dFloat));
+            s[b] = Float.float16ToFloat(Float.floatToFloat16(dFloat * sum));
+        }
+    }
+}
