@@ -40,10 +40,6 @@ record CliModel(GgufFile file, LlamaModel model, Tokenizer tokenizer, MatMul mat
         return ids;
     }
 
-    static int defaultThreads() {
-        return Runtime.getRuntime().availableProcessors();
-    }
-
     @Override
     public void close() {
         matMul.close();

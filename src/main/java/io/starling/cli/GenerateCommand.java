@@ -5,11 +5,11 @@ import io.starling.sampling.Sampler;
 import io.starling.sampling.SamplerConfig;
 import io.starling.tokenizer.StreamingDecoder;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
                 "timings go to stderr. Temperature 0 is greedy."})
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "The model.")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = {"-p", "--prompt"}, required = true, description = "The prompt (BOS is added as the model asks).")
     String prompt;
@@ -43,9 +43,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Sampling seed (default: random, printed to stderr).")
     Long seed;
 
-    @Option(names = {"-t", "--threads"}, description = "Kernel threads (default: the cores).")
-    Integer threads;
-
     @Spec
     CommandSpec spec;
 
@@ -60,7 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long loadStart = System.nanoTime();
-        try (CliModel loaded = CliModel.open(model, threads != null ? threads : CliModel.defaultThreads())) {
+        try (CliModel loaded = modelOptions.open()) {
             int[] promptIds = loaded.tokenizer().encode(prompt, true, false).ids();
             StreamingDecoder decoder = loaded.tokenizer().newStreamingDecoder();
             Sampler sampler = new Sampler(config, loaded.tokenizer().vocabSize());

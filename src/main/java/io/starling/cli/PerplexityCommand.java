@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -16,17 +17,14 @@ import picocli.CommandLine.Spec;
                 "the second half of each chunk scored. The last line is 'Final estimate: PPL = X.XXXX'."})
 final class PerplexityCommand implements Callable<Integer> {
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE.gguf", description = "The model.")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "TEXT_FILE", description = "UTF-8 text to score.")
     Path text;
 
     @Option(names = {"-c", "--ctx-size"}, description = "Chunk size in tokens (default: the model's context, at most 512 like llama-perplexity's default).")
     Integer context;
-
-    @Option(names = {"-t", "--threads"}, description = "Kernel threads (default: the cores).")
-    Integer threads;
 
     @Spec
     CommandSpec spec;
@@ -35,7 +33,7 @@ final class PerplexityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         byte[] utf8 = Files.readAllBytes(text);
         PrintWriter out = spec.commandLine().getOut();
-        try (CliModel loaded = CliModel.open(model, threads != null ? threads : CliModel.defaultThreads())) {
+        try (CliModel loaded = modelOptions.open()) {
             int ctx = context != null ? context : Math.min(512, loaded.model().shape().contextLength());
             int[] tokens = loaded.tokenizer().encode(utf8, true, false).ids();
             int bos = loaded.tokenizer().addBos() ? loaded.tokenizer().bos() : -1;
