@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = StarlingVersion.class,
         description = "LLM inference server for CPUs: GGUF models, OpenAI-compatible API.",
-        subcommands = {ServeCommand.class, InspectCommand.class})
+        subcommands = {ServeCommand.class, InspectCommand.class, BenchCommand.class})
 final class StarlingCommand {
 }
