@@ -1,0 +1,53 @@
+package io.starling.tensor;
+
+/**
+ * A batch of activation vectors rounded to Q8_0 exactly as {@link ActivationRounding#Q8_0} rounds them, but kept
+ * apart: the quants {@code q} (integers in [-127, 127], stored as floats so that kernels load them straight into
+ * float lanes), the fp16-rounded block scales {@code d}, and per block {@code c = d * Σq} (exact: an 11-bit
+ * mantissa times a sum below 2^12). The rounded value of element i is {@code q[i] * d[i / 32]}, bit for bit the
+ * value {@link ActivationRounding#round} produces.
+ *
+ * <p>Keeping quants and scales apart lets the Q4_0/Q8_0 kernels form each block's products as exact integers and
+ * scale once per block, as llama.cpp's integer dot does; {@code c} lets the Q4_0 kernel multiply the raw nibbles
+ * and subtract the {@code -8} offset once per block ({@code Σ(n - 8)q = Σnq - 8Σq}).
+ *
+ * <p>Grown to the largest batch seen, reused by every call: one instance per {@link MatMul}.
+ */
+final class Q8Activations {
+    float[] q = new float[0];
+    float[] d = new float[0];
+    float[] c = new float[0];
+
+    /** Rounds {@code count} values (whole blocks of 32) from {@code x[offset]}. */
+    void quantize(float[] x, int offset, int count) {
+        if (count % 32 != 0) {
+            throw new IllegalArgumentException(count + " values are not whole Q8_0 blocks");
+        }
+        int blocks = count / 32;
+        if (q.length < count) {
+            q = new float[count];
+        }
+        if (d.length < blocks) {
+            d = new float[blocks];
+            c = new float[blocks];
+        }
+        for (int b = 0; b < blocks; b++) {
+            int in = offset + b * 32;
+            int out = b * 32;
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[in + j]));
+            }
+            float scale = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            float id = amax != 0 ? 127f / amax : 0f;
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                float v = (float) Math.rint(x[in + j] * id);
+                q[out + j] = v;
+                sum += (int) v;
+            }
+            d[b] = scale;
+            c[b] = scale * sum;
+        }
+    }
+}
