@@ -164,7 +164,7 @@ public final class MatMul implements AutoCloseable {
         int xs0 = xOffset;
         jobQ8 = null;
         if (activations == Activations.LLAMA_CPP && Q8Kernels.accepts(format)) {
-            q8.quantize(x, xOffset, batch * cols);
+            q8.quantize(x, xOffset, batch, cols);
             jobQ8 = q8;
         } else {
             ActivationRounding rounding = activations == Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
@@ -252,14 +252,15 @@ public final class MatMul implements AutoCloseable {
 
     private void multiplyRows(int part, WeightMatrix w, float[] out, int outOffset, int outStride, int start, int end) {
         BlockFormat format = w.format();
-        if (jobQ8 != null) {
-            Q8Kernels.multiplyRows(format, w.data(), w.rowBytes(), jobCols, jobQ8, jobBatch, out, outOffset, outStride, start, end);
-            return;
-        }
         float[] s = scratch[part];
-        if (s == null || s.length < jobCols) {
-            s = new float[jobCols];
+        int need = jobQ8 != null ? Q8TokenLanes.scratchSize(jobCols) : jobCols;
+        if (s == null || s.length < need) {
+            s = new float[need];
             scratch[part] = s;
+        }
+        if (jobQ8 != null) {
+            Q8Kernels.multiplyRows(format, w.data(), w.rowBytes(), jobCols, jobQ8, jobBatch, out, outOffset, outStride, start, end, s);
+            return;
         }
         format.multiplyRows(w.data(), w.rowBytes(), jobCols, jobX, jobXOffset, jobBatch, out, outOffset, outStride, start, end, s);
     }

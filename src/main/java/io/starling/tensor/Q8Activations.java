@@ -17,9 +17,49 @@ final class Q8Activations {
     float[] q = new float[0];
     float[] d = new float[0];
     float[] c = new float[0];
+    /**
+     * The first {@code groups} groups of {@link Vectors#floatLanes()} tokens again, element-major: lane t of
+     * {@code qt[(g * cols + i) * L ..]} is quant i of token g * L + t, lane t of {@code dt[(g * blocks + b) * L ..]}
+     * its scale of block b ({@link Q8TokenLanes}).
+     */
+    float[] qt = new float[0];
+    float[] dt = new float[0];
+    int groups;
 
-    /** Rounds {@code count} values (whole blocks of 32) from {@code x[offset]}. */
-    void quantize(float[] x, int offset, int count) {
+    /** Rounds {@code batch} vectors of {@code cols} values (whole blocks of 32) from {@code x[offset]}. */
+    void quantize(float[] x, int offset, int batch, int cols) {
+        quantize(x, offset, batch * cols);
+        int lanes = Vectors.floatLanes();
+        groups = batch / lanes;
+        if (groups == 0) {
+            return;
+        }
+        int n = groups * lanes * cols;
+        int blocks = cols / 32;
+        if (qt.length < n) {
+            qt = new float[n];
+        }
+        if (dt.length < n / 32) {
+            dt = new float[n / 32];
+        }
+        for (int g = 0; g < groups; g++) {
+            for (int t = 0; t < lanes; t++) {
+                int token = g * lanes + t;
+                int src = token * cols;
+                int dst = g * cols * lanes + t;
+                for (int i = 0; i < cols; i++) {
+                    qt[dst + i * lanes] = q[src + i];
+                }
+                int dsrc = token * blocks;
+                int ddst = g * blocks * lanes + t;
+                for (int b = 0; b < blocks; b++) {
+                    dt[ddst + b * lanes] = d[dsrc + b];
+                }
+            }
+        }
+    }
+
+    private void quantize(float[] x, int offset, int count) {
         if (count % 32 != 0) {
             throw new IllegalArgumentException(count + " values are not whole Q8_0 blocks");
         }

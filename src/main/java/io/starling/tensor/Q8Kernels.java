@@ -48,23 +48,45 @@ final class Q8Kernels {
 
     /** {@link BlockFormat#multiplyRows}'s contract, with the activations already rounded into {@code a}. */
     static void multiplyRows(BlockFormat format, MemorySegment w, long rowBytes, int cols, Q8Activations a, int batch,
-                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
-        if (format == Q4_0Format.INSTANCE) {
-            q4_0(w, rowBytes, cols, a, batch, out, outOffset, outStride, rowStart, rowEnd);
-        } else if (format == Q8_0Format.INSTANCE) {
-            q8_0(w, rowBytes, cols, a, batch, out, outOffset, outStride, rowStart, rowEnd);
+                             float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
+        boolean q4_0 = format == Q4_0Format.INSTANCE;
+        if ((q4_0 || format == Q8_0Format.INSTANCE) && a.groups > 0) {
+            // whole token groups with tokens in the lanes, eight rows at a time; what is left below
+            int tiled = rowStart + (rowEnd - rowStart) / Q8TokenLanes.ROWS * Q8TokenLanes.ROWS;
+            Q8TokenLanes.multiply(q4_0, w, rowBytes, cols, a, a.groups, out, outOffset, outStride, rowStart, tiled, scratch);
+            int done = a.groups * Vectors.floatLanes();
+            if (tiled < rowEnd) {
+                multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, tiled, rowEnd);
+            }
+            if (done < batch) {
+                multiplyRows(q4_0, w, rowBytes, cols, a, done, batch, out, outOffset, outStride, rowStart, tiled);
+            }
+            return;
+        }
+        if (q4_0 || format == Q8_0Format.INSTANCE) {
+            multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, rowStart, rowEnd);
         } else {
             throw new IllegalArgumentException("no Q8_0-activation kernel for " + format.type());
         }
     }
 
-    static void q4_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int batch,
+    /** Tokens [tokenStart, batch) of rows [rowStart, rowEnd) with the token-major kernels. */
+    private static void multiplyRows(boolean q4_0, MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart,
+                                     int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
+        if (q4_0) {
+            q4_0(w, rowBytes, cols, a, tokenStart, batch, out, outOffset, outStride, rowStart, rowEnd);
+        } else {
+            q8_0(w, rowBytes, cols, a, tokenStart, batch, out, outOffset, outStride, rowStart, rowEnd);
+        }
+    }
+
+    static void q4_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart, int batch,
                      float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
         int blocks = cols / 32;
-        int full = batch - batch % TILE;
-        if (full > 0) {
+        int full = tokenStart + (batch - tokenStart) / TILE * TILE;
+        if (full > tokenStart) {
             int chunk = Math.max(TILE, (TOKEN_CHUNK_BYTES / (cols * 4)) / TILE * TILE);
-            for (int t0 = 0; t0 < full; t0 += chunk) {
+            for (int t0 = tokenStart; t0 < full; t0 += chunk) {
                 int t1 = Math.min(full, t0 + chunk);
                 for (int r = rowStart; r < rowEnd; r++) {
                     for (int t = t0; t < t1; t += TILE) {
@@ -85,13 +107,13 @@ final class Q8Kernels {
         }
     }
 
-    static void q8_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int batch,
+    static void q8_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart, int batch,
                      float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
         int blocks = cols / 32;
-        int full = batch - batch % TILE;
-        if (full > 0) {
+        int full = tokenStart + (batch - tokenStart) / TILE * TILE;
+        if (full > tokenStart) {
             int chunk = Math.max(TILE, (TOKEN_CHUNK_BYTES / (cols * 4)) / TILE * TILE);
-            for (int t0 = 0; t0 < full; t0 += chunk) {
+            for (int t0 = tokenStart; t0 < full; t0 += chunk) {
                 int t1 = Math.min(full, t0 + chunk);
                 for (int r = rowStart; r < rowEnd; r++) {
                     for (int t = t0; t < t1; t += TILE) {
