@@ -54,7 +54,7 @@ final class Q8Kernels {
             // whole token groups with tokens in the lanes, eight rows at a time; what is left below
             int tiled = rowStart + (rowEnd - rowStart) / Q8TokenLanes.ROWS * Q8TokenLanes.ROWS;
             Q8TokenLanes.multiply(q4_0, w, rowBytes, cols, a, a.groups, out, outOffset, outStride, rowStart, tiled, scratch);
-            int done = a.groups * Vectors.floatLanes();
+            int done = a.grouped;
             if (tiled < rowEnd) {
                 multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, tiled, rowEnd);
             }

@@ -49,6 +49,7 @@ final class Q8TokenLanes {
         int dwBase = ROWS * cols;
         float[] qt = a.qt;
         float[] dt = a.dt;
+        int tokens = a.grouped;
         for (int r0 = rowStart; r0 + ROWS <= rowEnd; r0 += ROWS) {
             for (int i = 0; i < ROWS; i++) {
                 if (q4_0) {
@@ -59,16 +60,16 @@ final class Q8TokenLanes {
             }
             int g = 0;
             for (; g + 2 <= groups; g += 2) {
-                lanes8x2(scratch, cols, blocks, dwBase, qt, dt, g, out, outOffset + g * L * outStride + r0, outStride);
+                lanes8x2(scratch, cols, blocks, dwBase, qt, dt, g, tokens - g * L, out, outOffset + g * L * outStride + r0, outStride);
             }
             for (; g < groups; g++) {
-                lanes8(scratch, cols, blocks, dwBase, qt, dt, g, out, outOffset + g * L * outStride + r0, outStride);
+                lanes8(scratch, cols, blocks, dwBase, qt, dt, g, tokens - g * L, out, outOffset + g * L * outStride + r0, outStride);
             }
         }
     }
 
     /** Eight decoded rows against token group g; lane t of the result goes to out[o + t * outStride + row]. */
-    private static void lanes8(float[] ws, int cols, int blocks, int dwBase, float[] qt, float[] dt, int g,
+    private static void lanes8(float[] ws, int cols, int blocks, int dwBase, float[] qt, float[] dt, int g, int valid,
                                float[] out, int o, int outStride) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -112,7 +113,7 @@ final class Q8TokenLanes {
         a5.intoArray(ws, tmp + 5 * L);
         a6.intoArray(ws, tmp + 6 * L);
         a7.intoArray(ws, tmp + 7 * L);
-        for (int t = 0; t < L; t++) {
+        for (int t = 0; t < Math.min(L, valid); t++) {
             int ot = o + t * outStride;
             for (int r = 0; r < ROWS; r++) {
                 out[ot + r] = ws[tmp + r * L + t];
@@ -126,7 +127,7 @@ final class Q8TokenLanes {
      * totals, touched once per block, in the scratch after the decoded rows. Written out, no helper: a vector
      * passed to a call C2 does not inline is boxed (this was 20x slower with a small helper).
      */
-    private static void lanes8x2(float[] ws, int cols, int blocks, int dwBase, float[] qt, float[] dt, int g,
+    private static void lanes8x2(float[] ws, int cols, int blocks, int dwBase, float[] qt, float[] dt, int g, int valid,
                                  float[] out, int o, int outStride) {
         int acc = dwBase + ROWS * blocks;
         java.util.Arrays.fill(ws, acc, acc + 2 * ROWS * L, 0f);
@@ -223,9 +224,13 @@ final class Q8TokenLanes {
         }
         for (int t = 0; t < L; t++) {
             int ot = o + t * outStride;
-            int ou = ot + L * outStride;
             for (int r = 0; r < ROWS; r++) {
                 out[ot + r] = ws[acc + 2 * r * L + t];
+            }
+        }
+        for (int t = 0; t < Math.min(L, valid - L); t++) {
+            int ou = o + (L + t) * outStride;
+            for (int r = 0; r < ROWS; r++) {
                 out[ou + r] = ws[acc + (2 * r + 1) * L + t];
             }
         }
