@@ -2,6 +2,7 @@ package io.starling.model;
 
 import io.starling.gguf.GgufFile;
 import io.starling.tensor.MatMul;
+import io.starling.tensor.WeightMatrix;
 import java.util.List;
 
 /**
@@ -33,6 +34,11 @@ public final class LlamaModel {
     private float[] gate = new float[0];
     private float[] up = new float[0];
     private float[] outputRows = new float[0];
+    // Matrices that read the same input go through MatMul in one dispatch: Q, K, V and gate, up per layer.
+    private final WeightMatrix[][] qkv;
+    private final WeightMatrix[][] gateUp;
+    private float[][] qkvOut = new float[3][];
+    private float[][] gateUpOut = new float[2][];
 
     public LlamaModel(LlamaWeights weights, MatMul matMul) {
         this.shape = weights.shape();
@@ -41,6 +47,13 @@ public final class LlamaModel {
         this.rope = RotaryEmbedding.of(shape, weights.ropeFreqFactors());
         this.attention = new CausalAttention(shape);
         this.logits = new Logits(shape.vocabSize());
+        this.qkv = new WeightMatrix[shape.layers()][];
+        this.gateUp = new WeightMatrix[shape.layers()][];
+        for (int l = 0; l < shape.layers(); l++) {
+            LlamaWeights.Layer layer = weights.layers().get(l);
+            qkv[l] = new WeightMatrix[] {layer.query(), layer.key(), layer.value()};
+            gateUp[l] = new WeightMatrix[] {layer.gate(), layer.up()};
+        }
     }
 
     /** Validates the file's shape and binds its tensors; the file must stay open while the model is used. */
@@ -116,7 +129,7 @@ public final class LlamaModel {
             if (l == shape.layers() - 1) {
                 active = keepOutputRows(batch);
             }
-            feedForwardBlock(layer, active);
+            feedForwardBlock(l, layer, active);
         }
         for (int row = 0; row < active; row++) {
             RmsNorm.apply(hidden, row * dim, weights.outputNorm(), shape.rmsNormEpsilon(), outputRows, row * dim);
@@ -164,9 +177,7 @@ public final class LlamaModel {
         int queryDim = shape.queryDim();
         int kvDim = shape.kvDim();
         normRows(layer.attentionNorm(), tokens);
-        matMul.multiply(layer.query(), normed, tokens, query);
-        matMul.multiply(layer.key(), normed, tokens, key);
-        matMul.multiply(layer.value(), normed, tokens, value);
+        matMul.multiply(qkv[l], normed, tokens, qkvOut);
         for (int t = 0; t < tokens; t++) {
             rope.prepare(positions[t]);
             rope.rotate(query, t * queryDim, shape.heads());
@@ -187,11 +198,10 @@ public final class LlamaModel {
         addInto(hidden, projected, tokens * dim);
     }
 
-    private void feedForwardBlock(LlamaWeights.Layer layer, int tokens) {
+    private void feedForwardBlock(int l, LlamaWeights.Layer layer, int tokens) {
         int dim = shape.embeddingLength();
         normRows(layer.ffnNorm(), tokens);
-        matMul.multiply(layer.gate(), normed, tokens, gate);
-        matMul.multiply(layer.up(), normed, tokens, up);
+        matMul.multiply(gateUp[l], normed, tokens, gateUpOut);
         int ffn = shape.feedForwardLength();
         for (int t = 0; t < tokens; t++) {
             GgmlExp.silu(gate, t * ffn, ffn);
@@ -260,6 +270,8 @@ public final class LlamaModel {
         gate = new float[capacity * shape.feedForwardLength()];
         up = new float[capacity * shape.feedForwardLength()];
         outputRows = new float[capacity * dim];
+        qkvOut = new float[][] {query, key, value};
+        gateUpOut = new float[][] {gate, up};
         tokenCapacity = capacity;
     }
 }

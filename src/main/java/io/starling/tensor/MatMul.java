@@ -35,18 +35,23 @@ public final class MatMul implements AutoCloseable {
     private final float[][] scratch;
     private float[] rounded = new float[0];
 
-    // The current job, published to the workers by the volatile write of generation.
-    private BlockFormat jobFormat;
-    private java.lang.foreign.MemorySegment jobData;
-    private long jobRowBytes;
-    private int jobRows;
+    // The current job, published to the workers by the volatile write of generation: up to MAX_GROUP matrices
+    // sharing one input, their rows split over the threads as if they were one matrix (one wake-up for Q, K
+    // and V together).
+    private static final int MAX_GROUP = 4;
+    private final WeightMatrix[] jobW = new WeightMatrix[MAX_GROUP];
+    private final float[][] jobOuts = new float[MAX_GROUP][];
+    private final int[] jobOutOffsets = new int[MAX_GROUP];
+    private final int[] jobOutStrides = new int[MAX_GROUP];
+    private int jobCount;
+    private int jobTotalRows;
+    /** Non-null when the job's kernels take llama.cpp's Q8_0 activations as quants and scales ({@link Q8Kernels}). */
+    private Q8Activations jobQ8;
+    private final Q8Activations q8 = new Q8Activations();
     private int jobCols;
     private float[] jobX;
     private int jobXOffset;
     private int jobBatch;
-    private float[] jobOut;
-    private int jobOutOffset;
-    private int jobOutStride;
     private volatile int generation;
     private volatile boolean closed;
     private volatile Throwable failure;
@@ -97,92 +102,167 @@ public final class MatMul implements AutoCloseable {
                 || (batch > 0 && out.length < outOffset + (long) (batch - 1) * outStride + rows)) {
             throw new IllegalArgumentException(w.name() + ": activations or output too short for a batch of " + batch);
         }
+        jobW[0] = w;
+        jobOuts[0] = out;
+        jobOutOffsets[0] = outOffset;
+        jobOutStrides[0] = outStride;
+        jobCount = 1;
+        run(x, xOffset, batch);
+    }
+
+    /**
+     * {@code outs[i][b * ws[i].rows() + r] = Ws[i][r] · x[b * cols ..]} for every matrix of the group: matrices
+     * that read the same input (Q, K and V; gate and up) in one dispatch, their activations rounded once and
+     * their rows split over the threads together. All must have the same columns and block format (otherwise
+     * they are multiplied one after the other).
+     */
+    public synchronized void multiply(WeightMatrix[] ws, float[] x, int batch, float[][] outs) {
+        if (ws.length != outs.length || ws.length == 0) {
+            throw new IllegalArgumentException("one output per matrix, at least one matrix");
+        }
+        boolean together = ws.length <= MAX_GROUP;
+        for (WeightMatrix w : ws) {
+            together &= w.cols() == ws[0].cols() && w.format() == ws[0].format();
+        }
+        if (!together) {
+            for (int i = 0; i < ws.length; i++) {
+                multiply(ws[i], x, 0, batch, outs[i], 0, ws[i].rows());
+            }
+            return;
+        }
+        for (int i = 0; i < ws.length; i++) {
+            WeightMatrix w = ws[i];
+            if (batch < 0 || x.length < (long) batch * w.cols() || outs[i].length < (long) batch * w.rows()) {
+                throw new IllegalArgumentException(w.name() + ": activations or output too short for a batch of " + batch);
+            }
+            jobW[i] = w;
+            jobOuts[i] = outs[i];
+            jobOutOffsets[i] = 0;
+            jobOutStrides[i] = w.rows();
+        }
+        jobCount = ws.length;
+        run(x, 0, batch);
+    }
+
+    /** Runs the job set up in jobW/jobOuts over x: rounds the activations once, then splits the rows. */
+    private void run(float[] x, int xOffset, int batch) {
         if (closed) {
             throw new IllegalStateException("MatMul is closed");
         }
         if (batch == 0) {
+            java.util.Arrays.fill(jobW, null);
+            java.util.Arrays.fill(jobOuts, null);
             return;
         }
-        BlockFormat format = w.format();
-        ActivationRounding rounding = activations == Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
+        BlockFormat format = jobW[0].format();
+        int cols = jobW[0].cols();
+        int totalRows = 0;
+        for (int i = 0; i < jobCount; i++) {
+            totalRows += jobW[i].rows();
+        }
         float[] xs = x;
         int xs0 = xOffset;
-        if (rounding != ActivationRounding.NONE) {
-            int n = batch * cols;
-            if (rounded.length < n) {
-                rounded = new float[n];
+        jobQ8 = null;
+        if (activations == Activations.LLAMA_CPP && Q8Kernels.accepts(format)) {
+            q8.quantize(x, xOffset, batch, cols);
+            jobQ8 = q8;
+        } else {
+            ActivationRounding rounding = activations == Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
+            if (rounding != ActivationRounding.NONE) {
+                int n = batch * cols;
+                if (rounded.length < n) {
+                    rounded = new float[n];
+                }
+                rounding.round(x, xOffset, rounded, 0, n);
+                xs = rounded;
+                xs0 = 0;
             }
-            rounding.round(x, xOffset, rounded, 0, n);
-            xs = rounded;
-            xs0 = 0;
         }
-        long macs = (long) rows * cols * batch;
-        int parts = workers.length == 0 || macs < PARALLEL_MIN_MACS ? 1 : Math.min(threads, rows);
-        jobFormat = format;
-        jobData = w.data();
-        jobRowBytes = w.rowBytes();
-        jobRows = rows;
+        long macs = (long) totalRows * cols * batch;
+        int parts = workers.length == 0 || macs < PARALLEL_MIN_MACS ? 1 : Math.min(threads, totalRows);
+        jobTotalRows = totalRows;
         jobCols = cols;
         jobX = xs;
         jobXOffset = xs0;
         jobBatch = batch;
-        jobOut = out;
-        jobOutOffset = outOffset;
-        jobOutStride = outStride;
-        if (parts == 1) {
-            runPart(0, 1);
-        } else {
-            failure = null;
-            caller = Thread.currentThread();
-            pending.set(threads - 1);
-            generation = generation + 1;
-            for (Worker worker : workers) {
-                LockSupport.unpark(worker.thread);
+        try {
+            if (parts == 1) {
+                runPart(0, 1);
+            } else {
+                dispatch();
             }
-            Throwable own = null;
-            try {
-                runPart(0, threads);
-            } catch (Throwable t) {
-                own = t;
-            }
-            int spins = 0;
-            while (pending.get() != 0) {
-                if (++spins < SPINS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
-            }
-            Throwable t = own != null ? own : failure;
-            if (t != null) {
-                if (t instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (t instanceof Error e) {
-                    throw e;
-                }
-                throw new IllegalStateException(t);
-            }
+        } finally {
+            jobX = null;
+            java.util.Arrays.fill(jobW, null);
+            java.util.Arrays.fill(jobOuts, null);
         }
-        jobX = null;
-        jobOut = null;
-        jobData = null;
     }
 
-    private void runPart(int part, int parts) {
-        int rows = jobRows;
-        int start = (int) ((long) rows * part / parts);
-        int end = (int) ((long) rows * (part + 1) / parts);
-        if (start >= end) {
-            return;
+    private void dispatch() {
+        failure = null;
+        caller = Thread.currentThread();
+        pending.set(threads - 1);
+        generation = generation + 1;
+        for (Worker worker : workers) {
+            LockSupport.unpark(worker.thread);
         }
+        Throwable own = null;
+        try {
+            runPart(0, threads);
+        } catch (Throwable t) {
+            own = t;
+        }
+        int spins = 0;
+        while (pending.get() != 0) {
+            if (++spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
+        }
+        Throwable t = own != null ? own : failure;
+        if (t != null) {
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Part {@code part} of {@code parts} of the group's rows, taken as one matrix; rows split in multiples of 4. */
+    private void runPart(int part, int parts) {
+        int total = jobTotalRows;
+        int start = (int) ((long) total * part / parts) & ~3;
+        int end = part == parts - 1 ? total : (int) ((long) total * (part + 1) / parts) & ~3;
+        int base = 0;
+        for (int i = 0; i < jobCount && start < end; i++) {
+            WeightMatrix w = jobW[i];
+            int rows = w.rows();
+            int from = Math.max(start, base) - base;
+            int to = Math.min(end, base + rows) - base;
+            if (from < to) {
+                multiplyRows(part, w, jobOuts[i], jobOutOffsets[i], jobOutStrides[i], from, to);
+            }
+            base += rows;
+        }
+    }
+
+    private void multiplyRows(int part, WeightMatrix w, float[] out, int outOffset, int outStride, int start, int end) {
+        BlockFormat format = w.format();
         float[] s = scratch[part];
-        if (s == null || s.length < jobCols) {
-            s = new float[jobCols];
+        int need = jobQ8 != null ? Q8TokenLanes.scratchSize(jobCols) : jobCols;
+        if (s == null || s.length < need) {
+            s = new float[need];
             scratch[part] = s;
         }
-        jobFormat.multiplyRows(jobData, jobRowBytes, jobCols, jobX, jobXOffset, jobBatch, jobOut, jobOutOffset,
-                jobOutStride, start, end, s);
+        if (jobQ8 != null) {
+            Q8Kernels.multiplyRows(format, w.data(), w.rowBytes(), jobCols, jobQ8, jobBatch, out, outOffset, outStride, start, end, s);
+            return;
+        }
+        format.multiplyRows(w.data(), w.rowBytes(), jobCols, jobX, jobXOffset, jobBatch, out, outOffset, outStride, start, end, s);
     }
 
     private final class Worker implements Runnable {

@@ -87,6 +87,37 @@ class MatMulKernelTest {
         }
     }
 
+    /** Batches of whole token groups (tokens in the vector lanes) plus leftovers, row counts not multiples of 8. */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void tokenGroupsAndLeftoverRowsAndTokens(GgmlType type) {
+        boolean q4_0Lanes = Q8Kernels.q4_0TokenLanes;
+        try {
+            for (boolean lanes : new boolean[] {false, true}) {
+                Q8Kernels.q4_0TokenLanes = lanes; // Q4_0's token-lane kernel is off by default: test both
+                tokenGroups(type);
+            }
+        } finally {
+            Q8Kernels.q4_0TokenLanes = q4_0Lanes;
+        }
+    }
+
+    private void tokenGroups(GgmlType type) {
+        Random random = new Random(97L * type.id() + Vectors.bits());
+        for (int rows : new int[] {8, 21, 67}) {
+            for (int cols : new int[] {32, 96, 256}) {
+                WeightMatrix w = randomMatrix(type, rows, cols, random);
+                for (int batch : new int[] {16, 19, 37}) {
+                    float[] x = gaussians(random, batch * cols + 3);
+                    for (MatMul pool : pools) {
+                        check(pool, w, x, 0, batch, w.format());
+                        check(pool, w, x, 3, batch, w.format());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void writesIntoAnOffsetAndStrideOfTheOutput() {
         Random random = new Random(7);

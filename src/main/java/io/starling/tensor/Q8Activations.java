@@ -1,0 +1,111 @@
+package io.starling.tensor;
+
+/**
+ * A batch of activation vectors rounded to Q8_0 exactly as {@link ActivationRounding#Q8_0} rounds them, but kept
+ * apart: the quants {@code q} (integers in [-127, 127], stored as floats so that kernels load them straight into
+ * float lanes), the fp16-rounded block scales {@code d}, and per block {@code c = d * Σq} (exact: an 11-bit
+ * mantissa times a sum below 2^12). The rounded value of element i is {@code q[i] * d[i / 32]}, bit for bit the
+ * value {@link ActivationRounding#round} produces.
+ *
+ * <p>Keeping quants and scales apart lets the Q4_0/Q8_0 kernels form each block's products as exact integers and
+ * scale once per block, as llama.cpp's integer dot does; {@code c} lets the Q4_0 kernel multiply the raw nibbles
+ * and subtract the {@code -8} offset once per block ({@code Σ(n - 8)q = Σnq - 8Σq}).
+ *
+ * <p>Grown to the largest batch seen, reused by every call: one instance per {@link MatMul}.
+ */
+final class Q8Activations {
+    float[] q = new float[0];
+    float[] d = new float[0];
+    float[] c = new float[0];
+    /**
+     * The first {@code groups} groups of {@link Vectors#floatLanes()} tokens again, element-major: lane t of
+     * {@code qt[(g * cols + i) * L ..]} is quant i of token g * L + t, lane t of {@code dt[(g * blocks + b) * L ..]}
+     * its scale of block b ({@link Q8TokenLanes}).
+     */
+    float[] qt = new float[0];
+    float[] dt = new float[0];
+    int groups;
+    /** Tokens the groups hold: {@code groups * L}, or the whole batch when its last group is a padded one. */
+    int grouped;
+
+    /** Rounds {@code batch} vectors of {@code cols} values (whole blocks of 32) from {@code x[offset]}. */
+    void quantize(float[] x, int offset, int batch, int cols) {
+        quantize(x, offset, batch * cols);
+        int lanes = Vectors.floatLanes();
+        groups = batch / lanes;
+        grouped = groups * lanes;
+        if (batch - grouped >= lanes / 2 && batch > grouped) {
+            // a last group at least half full (8 decoding sequences at 16 lanes) still beats the token-major
+            // kernels by far; its empty lanes hold zeros and are never written out
+            groups++;
+            grouped = batch;
+        }
+        if (groups == 0) {
+            return;
+        }
+        int n = groups * lanes * cols;
+        int blocks = cols / 32;
+        if (qt.length < n) {
+            qt = new float[n];
+        }
+        if (dt.length < n / 32) {
+            dt = new float[n / 32];
+        }
+        for (int g = 0; g < groups; g++) {
+            for (int t = 0; t < lanes; t++) {
+                int token = g * lanes + t;
+                if (token >= batch) {
+                    for (int i = 0; i < cols; i++) {
+                        qt[g * cols * lanes + t + i * lanes] = 0f;
+                    }
+                    for (int b = 0; b < blocks; b++) {
+                        dt[g * blocks * lanes + t + b * lanes] = 0f;
+                    }
+                    continue;
+                }
+                int src = token * cols;
+                int dst = g * cols * lanes + t;
+                for (int i = 0; i < cols; i++) {
+                    qt[dst + i * lanes] = q[src + i];
+                }
+                int dsrc = token * blocks;
+                int ddst = g * blocks * lanes + t;
+                for (int b = 0; b < blocks; b++) {
+                    dt[ddst + b * lanes] = d[dsrc + b];
+                }
+            }
+        }
+    }
+
+    private void quantize(float[] x, int offset, int count) {
+        if (count % 32 != 0) {
+            throw new IllegalArgumentException(count + " values are not whole Q8_0 blocks");
+        }
+        int blocks = count / 32;
+        if (q.length < count) {
+            q = new float[count];
+        }
+        if (d.length < blocks) {
+            d = new float[blocks];
+            c = new float[blocks];
+        }
+        for (int b = 0; b < blocks; b++) {
+            int in = offset + b * 32;
+            int out = b * 32;
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[in + j]));
+            }
+            float scale = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            float id = amax != 0 ? 127f / amax : 0f;
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                float v = (float) Math.rint(x[in + j] * id);
+                q[out + j] = v;
+                sum += (int) v;
+            }
+            d[b] = scale;
+            c[b] = scale * sum;
+        }
+    }
+}
