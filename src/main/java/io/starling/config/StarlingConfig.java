@@ -1,6 +1,7 @@
 package io.starling.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -13,4 +14,44 @@ public interface StarlingConfig {
 
     /** The id clients use for the model; defaults to the file name without {@code .gguf}. */
     Optional<String> modelName();
+
+    /** How generation requests wait for and share the engine. */
+    Scheduler scheduler();
+
+    /** Limits of the HTTP front door. */
+    Server server();
+
+    /** Kernel settings the compute core reads itself (it imports no config); declared so the key is known. */
+    Vector vector();
+
+    interface Vector {
+        /**
+         * {@code -Dstarling.vector.bits=128|256|512}: the Vector API width of the kernels. A JVM system property
+         * only, read once by {@code io.starling.tensor.Vectors} because the vector species is a JVM constant.
+         */
+        Optional<String> bits();
+    }
+
+    interface Scheduler {
+        /** Requests that may wait for the engine; one more is answered 429 with Retry-After. */
+        @WithDefault("64")
+        int maxQueueDepth();
+
+        /** A request still queued or generating after this long is aborted (504) and its resources freed. */
+        @WithDefault("300000")
+        long requestTimeoutMs();
+
+        /** Kernel threads of the engine's matrix multiplications (0 = one per core). */
+        @WithDefault("0")
+        int threads();
+    }
+
+    interface Server {
+        /**
+         * The largest request body accepted (413 beyond). Quarkus' own limit,
+         * {@code quarkus.http.limits.max-body-size}, is set from this key in application.properties.
+         */
+        @WithDefault("8388608")
+        long maxBodyBytes();
+    }
 }
