@@ -8,7 +8,9 @@ import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.starling.config.StarlingConfig;
 import io.starling.model.LlamaModel;
 import io.starling.tensor.MatMul;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +38,9 @@ public class InferenceEngine {
     /** Moving average of how long a request holds the engine, for Retry-After. */
     private volatile double averageJobSeconds = 1;
 
+    /** The job on the engine thread now, so shutdown can stop it within one token. */
+    private volatile GenerationJob running;
+
     // engine thread only
     private LlamaModel model;
     private MatMul matMul;
@@ -56,7 +61,14 @@ public class InferenceEngine {
         admit();
         UnicastProcessor<GenerationEvent> events = UnicastProcessor.create();
         GenerationJob job = new GenerationJob(request, text, events, config.requestTimeoutMs());
-        execute(() -> job.run(model()), job::fail);
+        execute(() -> {
+            running = job;
+            try {
+                job.run(model());
+            } finally {
+                running = null;
+            }
+        }, job::fail);
         return events.onCancellation().invoke(job::cancel)
                 .emitOn(Infrastructure.getDefaultWorkerPool());
     }
@@ -122,16 +134,29 @@ public class InferenceEngine {
         return model;
     }
 
+    /**
+     * Stops before the registry unmaps the model (shutdown events come before beans are destroyed): the running
+     * job is cancelled and waited for, so no kernel ever reads unmapped memory.
+     */
+    void onStop(@Observes ShutdownEvent event) {
+        shutdown();
+    }
+
     @PreDestroy
     void shutdown() {
+        GenerationJob job = running;
+        if (job != null) {
+            job.cancel();
+        }
         engineThread.shutdownNow();
         try {
             engineThread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (matMul != null) {
+        if (engineThread.isTerminated() && matMul != null) {
             matMul.close();
+            matMul = null;
         }
     }
 }
