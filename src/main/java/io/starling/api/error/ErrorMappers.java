@@ -55,6 +55,10 @@ public class ErrorMappers {
     /** Valid JSON of the wrong shape: a string where a number belongs, a number too large for its field. */
     @ServerExceptionMapper({MismatchedInputException.class, InputCoercionException.class, JsonMappingException.class})
     public Response wrongType(JacksonException e) {
+        if (e.getCause() instanceof JsonParseException parse) {
+            // a syntax error met while binding a field is still a syntax error
+            return malformed(parse);
+        }
         String param = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : null;
         return body(400, "Invalid value" + (param != null ? " for '" + param + "'" : "") + ": " + e.getOriginalMessage(),
                 "invalid_request_error", param, "invalid_type");
@@ -69,6 +73,13 @@ public class ErrorMappers {
     /** Routing and content negotiation: 404 unknown route, 405, 406, 413, 415 keep their status. */
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        // the JSON reader wraps Jackson's complaint in a 400; unwrap it so the body says what was wrong
+        if (e.getCause() instanceof JsonParseException || e.getCause() instanceof StreamConstraintsException) {
+            return malformed((JacksonException) e.getCause());
+        }
+        if (e.getCause() instanceof JacksonException jackson) {
+            return wrongType(jackson);
+        }
         int status = e.getResponse().getStatus();
         String message = switch (status) {
             case 404 -> "Unknown route; see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings";

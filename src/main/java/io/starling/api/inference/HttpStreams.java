@@ -9,6 +9,8 @@ import io.starling.api.error.ErrorBody;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.RequestTimeoutException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
@@ -21,10 +23,13 @@ public final class HttpStreams {
     private HttpStreams() {
     }
 
-    /** One JSON document, written when {@code body} completes. */
+    /**
+     * One JSON document, written when {@code body} completes. Status and headers wait for it too, so a failure
+     * (timeout, engine error) still becomes a proper error response through the exception mappers.
+     */
     public static RestMulti<String> json(Uni<String> body) {
-        return RestMulti.fromMultiData(body.toMulti()).encodeAsJsonArray(false)
-                .header("Content-Type", "application/json").build();
+        return RestMulti.fromUniResponse(body, json -> Multi.createFrom().item(json),
+                json -> Map.of("Content-Type", List.of("application/json")), json -> 200);
     }
 
     /**

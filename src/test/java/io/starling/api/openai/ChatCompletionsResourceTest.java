@@ -53,4 +53,27 @@ class ChatCompletionsResourceTest {
         JsonPath finish = JsonPath.from(events.get(events.size() - 3));
         assertThat(finish.getString("choices[0].finish_reason")).isEqualTo("length");
     }
+
+    @Test
+    void logprobsAndSeveralChoices() {
+        given().contentType(ContentType.JSON)
+                .body("{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}]}],\"max_completion_tokens\":3,\"n\":2,"
+                        + "\"seed\":1,\"logprobs\":true,\"top_logprobs\":2}")
+                .post("/v1/chat/completions").then().statusCode(200)
+                .body("choices.index", org.hamcrest.Matchers.contains(0, 1))
+                .body("choices[0].logprobs.content", org.hamcrest.Matchers.hasSize(3))
+                .body("choices[0].logprobs.content[0].top_logprobs", org.hamcrest.Matchers.hasSize(2))
+                .body("choices[0].logprobs.content[0].bytes", notNullValue())
+                .body("usage.completion_tokens", equalTo(6));
+    }
+
+    @Test
+    void stopStringEndsWithStop() {
+        given().contentType(ContentType.JSON)
+                .body("{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"temperature\":0,\"max_tokens\":40,\"stop\":\"e\"}")
+                .post("/v1/chat/completions").then().statusCode(200)
+                .body("choices[0].finish_reason", equalTo("stop"))
+                .body("choices[0].message.content", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("e")));
+    }
 }
