@@ -9,23 +9,11 @@ import static org.hamcrest.Matchers.nullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import io.smallrye.mutiny.Multi;
-import io.starling.engine.GenerationEvent;
-import io.starling.engine.GenerationRequest;
-import io.starling.engine.InferenceEngine;
-import io.starling.engine.QueueFullException;
-import io.starling.sampling.SamplerConfig;
-import jakarta.inject.Inject;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every error status the API documents, each with the OpenAI error body. */
 @QuarkusTest
 class ErrorResponsesTest {
-
-    @Inject
-    InferenceEngine engine;
 
     static ValidatableResponse post(String path, String body) {
         return given().contentType(ContentType.JSON).body(body).post(path).then();
@@ -104,27 +92,6 @@ class ErrorResponsesTest {
     void bodiesOverTheLimitAre413() {
         String huge = "{\"prompt\":\"" + "a".repeat(9 * 1024 * 1024) + "\"}";
         openAiError(post("/v1/completions", huge), 413);
-    }
-
-    @Test
-    void aFullQueueIs429WithRetryAfter() {
-        given().get("/v1/models").then().statusCode(200); // HTTP client warmed up: the request below goes out at once
-        List<Multi<GenerationEvent>> filling = new ArrayList<>();
-        try {
-            // long jobs (EOS masked, so each runs 16 x 500 tokens): the first keeps the engine busy for seconds while
-            // the rest wait, so the queue is still full when the request arrives
-            GenerationRequest longJob = new GenerationRequest(new int[] {1, 403},
-                    SamplerConfig.greedy().withMaskedTokens(2), 500, 16, List.of(), -1);
-            while (true) {
-                filling.add(engine.submit(longJob));
-            }
-        } catch (QueueFullException expected) {
-            openAiError(post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1}"), 429)
-                    .header("Retry-After", notNullValue())
-                    .body("error.code", equalTo("queue_full"));
-        } finally {
-            filling.forEach(multi -> multi.subscribe().with(e -> { }, f -> { }).cancel());
-        }
     }
 
     @Test
