@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The only code that touches the model: one dedicated engine thread runs requests one after another, because
@@ -35,6 +36,8 @@ public class InferenceEngine {
             Thread.ofPlatform().name("starling-engine").daemon(true).factory());
     /** Admitted requests that have not started yet; the running one is not counted. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Jobs stopped because their subscriber went away (client disconnect, early stop). */
+    private final AtomicLong cancelledJobs = new AtomicLong();
     /** Moving average of how long a request holds the engine, for Retry-After. */
     private volatile double averageJobSeconds = 1;
 
@@ -67,6 +70,9 @@ public class InferenceEngine {
                 job.run(model());
             } finally {
                 running = null;
+                if (job.cancelled()) {
+                    cancelledJobs.incrementAndGet();
+                }
             }
         }, job::fail);
         return events.onCancellation().invoke(job::cancel)
@@ -92,6 +98,21 @@ public class InferenceEngine {
     /** Requests waiting for the engine now. */
     public int queueDepth() {
         return waiting.get();
+    }
+
+    /** The most requests that may wait; one more is refused. */
+    public int maxQueueDepth() {
+        return config.maxQueueDepth();
+    }
+
+    /** Jobs cancelled so far, on the engine thread or before they started. */
+    public long cancelledJobs() {
+        return cancelledJobs.get();
+    }
+
+    /** Whether a generation is running on the engine thread now. */
+    public boolean busy() {
+        return running != null;
     }
 
     private void admit() {
