@@ -12,8 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 429 path over HTTP. A queue of depth 0 refuses every request deterministically; filling a real queue over
- * HTTP races the engine draining it on a loaded machine (the engine-level bound is tested in InferenceEngineTest).
+ * The 429 path of every engine endpoint, streaming or not: a queue of depth 0 refuses every request, so each
+ * endpoint can be checked without filling a real queue first (FullQueueOverHttpTest does that once).
  */
 @QuarkusTest
 @TestProfile(QueueFullTest.NoQueue.class)
