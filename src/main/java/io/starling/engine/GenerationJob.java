@@ -9,6 +9,7 @@ import io.starling.model.Generator;
 import io.starling.model.LlamaModel;
 import io.starling.sampling.Sampler;
 import io.starling.sampling.SamplerConfig;
+import io.starling.telemetry.StarlingMetrics;
 import io.starling.tokenizer.StreamingDecoder;
 
 /**
@@ -26,10 +27,12 @@ final class GenerationJob {
     private final long submittedNanos;
     private final long deadlineNanos;
     private final long timeoutMs;
+    private final StarlingMetrics metrics;
     private volatile boolean cancelled;
 
     GenerationJob(GenerationRequest request, ModelText.Text text, UnicastProcessor<GenerationEvent> events,
-                  long timeoutMs) {
+                  long timeoutMs, StarlingMetrics metrics) {
+        this.metrics = metrics;
         this.request = request;
         this.text = text;
         this.events = events;
@@ -88,6 +91,7 @@ final class GenerationJob {
                 return;
             }
             completionTokens += generation.tokens().length;
+            metrics.sequenceFinished(generation.tokens().length, end - firstToken);
             events.onNext(sequence.end(generation));
         }
         events.onNext(new Completed(prompt.length, completionTokens, (started - submittedNanos) / 1e6,
@@ -101,6 +105,7 @@ final class GenerationJob {
         private final StreamingDecoder decoder = text.tokenizer().newStreamingDecoder();
         private final StopStrings stops = new StopStrings(request.stop());
         private long firstTokenNanos;
+        private long previousTokenNanos;
         private boolean timedOut;
 
         Sequence(int index) {
@@ -117,9 +122,13 @@ final class GenerationJob {
 
         @Override
         public boolean onToken(io.starling.sampling.Sample sample) {
+            long now = System.nanoTime();
+            // time to first token counts from admission, as a client experiences it (queue wait included)
+            metrics.token(now - (firstTokenNanos == 0 ? submittedNanos : previousTokenNanos), firstTokenNanos == 0);
             if (firstTokenNanos == 0) {
-                firstTokenNanos = System.nanoTime();
+                firstTokenNanos = now;
             }
+            previousTokenNanos = now;
             if (cancelled) {
                 return false;
             }

@@ -9,7 +9,11 @@ import io.starling.config.StarlingConfig;
 import io.starling.model.LlamaModel;
 import io.starling.tensor.MatMul;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.starling.telemetry.StarlingMetrics;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.CompletableFuture;
@@ -48,9 +52,25 @@ public class InferenceEngine {
     private LlamaModel model;
     private MatMul matMul;
 
-    InferenceEngine(ModelText modelText, StarlingConfig config) {
+    private final StarlingMetrics metrics;
+
+    InferenceEngine(ModelText modelText, StarlingConfig config, StarlingMetrics metrics) {
         this.modelText = modelText;
         this.config = config.scheduler();
+        this.metrics = metrics;
+    }
+
+    /** The queue-depth gauge, labelled with the served model: after the registry has loaded it (later priority). */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
+        registryModelId().ifPresent(id -> metrics.queueDepth(id, waiting::get));
+    }
+
+    private java.util.Optional<String> registryModelId() {
+        try {
+            return java.util.Optional.of(modelText.get().model().id());
+        } catch (ModelUnavailableException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
@@ -63,7 +83,7 @@ public class InferenceEngine {
         ModelText.Text text = modelText.get();
         admit();
         UnicastProcessor<GenerationEvent> events = UnicastProcessor.create();
-        GenerationJob job = new GenerationJob(request, text, events, config.requestTimeoutMs());
+        GenerationJob job = new GenerationJob(request, text, events, config.requestTimeoutMs(), metrics);
         execute(() -> {
             running = job;
             try {
