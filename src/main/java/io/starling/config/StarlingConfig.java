@@ -21,6 +21,17 @@ public interface StarlingConfig {
     /** Limits of the HTTP front door. */
     Server server();
 
+    /** Who may call the API. */
+    Auth auth();
+
+    interface Auth {
+        /** Accepted API keys (comma-separated in env: STARLING_AUTH_API_KEYS). None at all = an open server. */
+        Optional<java.util.List<String>> apiKeys();
+
+        /** A file with one accepted key per line (blank lines and # comments ignored), e.g. a mounted secret. */
+        Optional<Path> apiKeysFile();
+    }
+
     /** Kernel settings the compute core reads itself (it imports no config); declared so the key is known. */
     Vector vector();
 
