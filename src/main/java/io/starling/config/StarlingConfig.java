@@ -24,6 +24,15 @@ public interface StarlingConfig {
     /** Who may call the API. */
     Auth auth();
 
+    /** Per-tenant limits; a tenant is an API key, or the client address on an open server. */
+    RateLimits rateLimits();
+
+    interface RateLimits {
+        /** Requests a tenant may start per minute on /v1/* (0 = unlimited); beyond it 429 with Retry-After. */
+        @WithDefault("0")
+        int requestsPerMinute();
+    }
+
     interface Auth {
         /** Accepted API keys (comma-separated in env: STARLING_AUTH_API_KEYS). None at all = an open server. */
         Optional<java.util.List<String>> apiKeys();
