@@ -1,6 +1,7 @@
 package io.starling.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,15 +15,63 @@ public interface StarlingConfig {
     /** The id clients use for the model; defaults to the file name without {@code .gguf}. */
     Optional<String> modelName();
 
-    /** How the compute kernels run. */
-    Kernels vector();
+    /** How generation requests wait for and share the engine. */
+    Scheduler scheduler();
 
-    interface Kernels {
+    /** Limits of the HTTP front door. */
+    Server server();
+
+    /** Who may call the API. */
+    Auth auth();
+
+    /** Per-tenant limits; a tenant is an API key, or the client address on an open server. */
+    RateLimits rateLimits();
+
+    interface RateLimits {
+        /** Requests a tenant may start per minute on /v1/* (0 = unlimited); beyond it 429 with Retry-After. */
+        @WithDefault("0")
+        int requestsPerMinute();
+    }
+
+    interface Auth {
+        /** Accepted API keys (comma-separated in env: STARLING_AUTH_API_KEYS). None at all = an open server. */
+        Optional<java.util.List<String>> apiKeys();
+
+        /** A file with one accepted key per line (blank lines and # comments ignored), e.g. a mounted secret. */
+        Optional<Path> apiKeysFile();
+    }
+
+    /** Kernel settings the compute core reads itself (it imports no config); declared so the key is known. */
+    Vector vector();
+
+    interface Vector {
         /**
-         * Vector width of the kernels in bits: 128, 256 or 512; default the CPU's preferred width. The kernels fix
-         * it once per JVM, before configuration is read, so it takes effect only as a JVM system property
-         * ({@code -Dstarling.vector.bits=256} in STARLING_JAVA_OPTS); it is declared here so the server accepts it.
+         * {@code -Dstarling.vector.bits=128|256|512}: the Vector API width of the kernels. A JVM system property
+         * only, read once by {@code io.starling.tensor.Vectors} because the vector species is a JVM constant.
          */
-        Optional<Integer> bits();
+        Optional<String> bits();
+    }
+
+    interface Scheduler {
+        /** Requests that may wait for the engine; one more is answered 429 with Retry-After. */
+        @WithDefault("64")
+        int maxQueueDepth();
+
+        /** A request still queued or generating after this long is aborted (504) and its resources freed. */
+        @WithDefault("300000")
+        long requestTimeoutMs();
+
+        /** Kernel threads of the engine's matrix multiplications (0 = one per core). */
+        @WithDefault("0")
+        int threads();
+    }
+
+    interface Server {
+        /**
+         * The largest request body accepted (413 beyond). Quarkus' own limit,
+         * {@code quarkus.http.limits.max-body-size}, is set from this key in application.properties.
+         */
+        @WithDefault("8388608")
+        long maxBodyBytes();
     }
 }

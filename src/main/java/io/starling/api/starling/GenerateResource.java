@@ -1,0 +1,149 @@
+package io.starling.api.starling;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.starling.api.error.ApiException;
+import io.starling.api.inference.HttpStreams;
+import io.starling.api.inference.Prompts;
+import io.starling.api.inference.ServedModelCheck;
+import io.starling.api.inference.StopField;
+import io.starling.api.inference.TokenBudget;
+import io.starling.api.inference.TokenText;
+import io.starling.api.openai.Usage;
+import io.starling.api.starling.GenerateEvents.Alternative;
+import io.starling.api.starling.GenerateEvents.Final;
+import io.starling.api.starling.GenerateEvents.Timings;
+import io.starling.api.starling.GenerateEvents.Token;
+import io.starling.engine.GenerationEvent;
+import io.starling.engine.GenerationEvent.Completed;
+import io.starling.engine.GenerationEvent.GeneratedToken;
+import io.starling.engine.GenerationEvent.SequenceEnd;
+import io.starling.engine.GenerationRequest;
+import io.starling.engine.InferenceEngine;
+import io.starling.engine.ModelText;
+import io.starling.sampling.SamplerConfig;
+import io.starling.tokenizer.Tokenizer;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.resteasy.reactive.RestMulti;
+
+/**
+ * {@code POST /v1/generate}: Starling's token-level endpoint. Streams {@code {token, text, logprob?}} per token and a
+ * final {@code {text, finish_reason, usage, timings}}; with {@code stream: false} returns the same as one object.
+ * Sessions ({@code session_id}) come with the serving core; until then a session id is refused, not ignored.
+ */
+@Path("/v1/generate")
+public class GenerateResource {
+
+    private final InferenceEngine engine;
+    private final ModelText modelText;
+    private final ObjectMapper mapper;
+
+    GenerateResource(InferenceEngine engine, ModelText modelText, ObjectMapper mapper) {
+        this.engine = engine;
+        this.modelText = modelText;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    public RestMulti<String> generate(GenerateRequest request) {
+        if (request == null) {
+            throw ApiException.invalid(null, "the request body must be a JSON object");
+        }
+        ModelText.Text text = modelText.get();
+        ServedModelCheck.require(request.model(), text);
+        if (request.sessionId() != null) {
+            throw ApiException.unsupported("session_id", "sessions (KV reuse across requests) are not implemented yet");
+        }
+        int[] prompt = prompt(request, text);
+        SamplerConfig sampling = request.sampling().toConfig();
+        int maxTokens = TokenBudget.maxTokens(request.maxTokens(), "max_tokens", request.prompt() != null ? "prompt" : "tokens",
+                prompt.length, text.contextLength(), -1);
+        Multi<GenerationEvent> events = engine.submit(new GenerationRequest(prompt, sampling, maxTokens, 1,
+                StopField.parse(request.stop()), -1));
+        Tokenizer tokenizer = text.tokenizer();
+        if (!request.streaming()) {
+            return HttpStreams.json(events.collect().asList().map(all -> HttpStreams.write(mapper, result(all, tokenizer,
+                    sampling.logprobs()))));
+        }
+        FinalEvent last = new FinalEvent();
+        Multi<String> out = events.onItem().transformToIterable(event -> switch (event) {
+            case GeneratedToken t -> List.<Object>of(token(t, tokenizer, sampling.logprobs()));
+            case SequenceEnd end -> {
+                last.end = end;
+                yield List.of();
+            }
+            case Completed c -> List.<Object>of(last.of(c));
+            default -> List.of();
+        }).map(o -> HttpStreams.write(mapper, o));
+        return HttpStreams.sse(out, mapper, false);
+    }
+
+    private static int[] prompt(GenerateRequest request, ModelText.Text text) {
+        boolean hasTokens = request.tokens() != null && !request.tokens().isNull();
+        if ((request.prompt() == null) == !hasTokens) {
+            throw ApiException.invalid("prompt", "send exactly one of 'prompt' (text) or 'tokens' (ids)");
+        }
+        return hasTokens ? Prompts.ids(text, request.tokens(), "tokens") : Prompts.text(text, request.prompt(), "prompt");
+    }
+
+    private static Token token(GeneratedToken t, Tokenizer tokenizer, boolean logprobs) {
+        if (!logprobs) {
+            return new Token(t.token(), t.text(), null, null);
+        }
+        List<Alternative> top = t.top().stream()
+                .map(a -> new Alternative(a.token(), TokenText.text(tokenizer, a.token()), a.logprob())).toList();
+        return new Token(t.token(), t.text(), t.logprob(), top.isEmpty() ? null : top);
+    }
+
+    private static GenerateEvents.Result result(List<GenerationEvent> events, Tokenizer tokenizer, boolean logprobs) {
+        StringBuilder text = new StringBuilder();
+        List<Integer> ids = new ArrayList<>();
+        List<Token> tokens = new ArrayList<>();
+        FinalEvent last = new FinalEvent();
+        Final end = null;
+        for (GenerationEvent event : events) {
+            switch (event) {
+                case GeneratedToken t -> {
+                    text.append(t.text());
+                    ids.add(t.token());
+                    tokens.add(token(t, tokenizer, logprobs));
+                }
+                case SequenceEnd e -> {
+                    text.append(e.text());
+                    last.end = e;
+                }
+                case Completed c -> end = last.of(c);
+                default -> {
+                }
+            }
+        }
+        if (end == null) {
+            throw new IllegalStateException("the engine ended without a result");
+        }
+        return new GenerateEvents.Result(text.toString(), ids.stream().mapToInt(Integer::intValue).toArray(),
+                logprobs ? tokens : null, end.finishReason(), end.usage(), end.timings());
+    }
+
+    /** Joins the sequence's end (reason, held-back text) with the job's counts and timings into the final event. */
+    private static final class FinalEvent {
+        SequenceEnd end;
+
+        Final of(Completed c) {
+            return new Final(end != null ? end.text() : "", end != null ? end.reason().wireName() : null,
+                    Usage.of(c.promptTokens(), c.completionTokens()),
+                    new Timings(round(c.queueMs()), round(c.prefillMs()), round(c.decodeMs())));
+        }
+
+        private static double round(double ms) {
+            return Math.round(ms * 1000) / 1000.0;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.starling.api.error;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.starling.engine.ModelUnavailableException;
+import jakarta.ws.rs.core.Response;
+import org.junit.jupiter.api.Test;
+
+/** The mappings no running test server can reach on demand (a model that is not loaded). */
+class ErrorMappersTest {
+
+    @Test
+    void modelNotLoadedIs503WithRetryAfter() {
+        Response response = new ErrorMappers().notReady(new ModelUnavailableException());
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getHeaderString("Retry-After")).isEqualTo("1");
+        ErrorBody body = (ErrorBody) response.getEntity();
+        assertThat(body.error().code()).isEqualTo("model_not_ready");
+        assertThat(body.error().type()).isEqualTo("server_error");
+    }
+}
