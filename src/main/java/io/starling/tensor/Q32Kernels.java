@@ -14,9 +14,10 @@ import static io.starling.tensor.Vectors.PARTS16;
 
 /**
  * Fused Vector API kernels for the 32-element block formats whose quants fit one or two 16-byte vectors:
- * Q4_0 and Q4_1 (nibbles: low halves are elements 0..15, high halves 16..31) and Q8_0 (two runs of 16 signed
- * bytes). A block is loaded as bytes, split into its two 16-element halves ("lo" for elements 0..15, "hi" for
- * 16..31), widened to floats and scaled once ({@code q * d + m}: Q4_0 is Q4_1 with m = -8d, which is exact),
+ * Q4_0 (nibbles: low halves are elements 0..15, high halves 16..31) and Q8_0 (two runs of 16 signed bytes).
+ * (Q4_1 has its own kernel: llama.cpp's Q4_1 dot needs Q8_1 block sums.) A block is loaded as bytes, split into
+ * its two 16-element halves ("lo" for elements 0..15, "hi" for 16..31), widened to floats and scaled once
+ * ({@code q * d + m} with m = -8d, which is exact),
  * then multiplied into the activations of four tokens, or of one token for four rows at once, with eight
  * independent accumulators so that FMA latency does not bound the loop.
  *
@@ -35,8 +36,8 @@ final class Q32Kernels {
     private Q32Kernels() {
     }
 
-    /** Q4_0 ({@code minOffset < 0}: m = -8d, quants at byte 2, 18-byte blocks) or Q4_1 (m at byte 2, quants at 4, 20 bytes). */
-    static void nibbles(boolean q4_1, MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
+    /** Q4_0: fp16 d at byte 0, quants at byte 2, 18-byte blocks, value (q - 8) d (m = -8d below). */
+    static void nibbles(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                         float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
         int blocks = cols / 32;
         int full = batch & ~3;
@@ -46,7 +47,7 @@ final class Q32Kernels {
                 int t1 = Math.min(full, t0 + chunk);
                 for (int r = rowStart; r < rowEnd; r++) {
                     for (int b = t0; b < t1; b += 4) {
-                        nibbleTokens4(q4_1, w, r * rowBytes, blocks, x, xOffset + b * cols, cols, out, outOffset + b * outStride + r, outStride);
+                        nibbleTokens4(w, r * rowBytes, blocks, x, xOffset + b * cols, cols, out, outOffset + b * outStride + r, outStride);
                     }
                 }
             }
@@ -56,10 +57,10 @@ final class Q32Kernels {
             int o = outOffset + b * outStride;
             int r = rowStart;
             for (; r + 4 <= rowEnd; r += 4) {
-                nibbleRows4(q4_1, w, r * rowBytes, rowBytes, blocks, x, xo, out, o + r);
+                nibbleRows4(w, r * rowBytes, rowBytes, blocks, x, xo, out, o + r);
             }
             for (; r < rowEnd; r++) {
-                out[o + r] = nibbleRow1(q4_1, w, r * rowBytes, blocks, x, xo);
+                out[o + r] = nibbleRow1(w, r * rowBytes, blocks, x, xo);
             }
         }
     }
@@ -94,9 +95,9 @@ final class Q32Kernels {
     }
 
     /** One row, four tokens at x[x0], x[x0 + cols], ...; writes out[o], out[o + outStride], ... */
-    private static void nibbleTokens4(boolean q4_1, MemorySegment w, long row, int blocks, float[] x, int x0, int cols,
+    private static void nibbleTokens4(MemorySegment w, long row, int blocks, float[] x, int x0, int cols,
                                 float[] out, int o, int outStride) {
-        int bytes = q4_1 ? 20 : 18;
+        int bytes = 18;
         FloatVector l0 = FloatVector.zero(F);
         FloatVector l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
         int x1 = x0 + cols;
@@ -105,8 +106,8 @@ final class Q32Kernels {
         for (int k = 0; k < blocks; k++) {
             long block = row + (long) k * bytes;
             float d = LittleEndian.half(w, block);
-            float m = q4_1 ? LittleEndian.half(w, block + 2) : -8 * d;
-            ByteVector raw = ByteVector.fromMemorySegment(B16, w, block + (q4_1 ? 4 : 2), LE);
+            float m = -8 * d;
+            ByteVector raw = ByteVector.fromMemorySegment(B16, w, block + 2, LE);
             ByteVector lo = raw.and((byte) 0x0F);
             ByteVector hi = raw.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
             int xb = k * 32;
@@ -131,9 +132,9 @@ final class Q32Kernels {
     }
 
     /** Four rows from byte row0, one token at x[xo]; writes out[o .. o + 3]. */
-    private static void nibbleRows4(boolean q4_1, MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int xo,
+    private static void nibbleRows4(MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int xo,
                               float[] out, int o) {
-        int bytes = q4_1 ? 20 : 18;
+        int bytes = 18;
         FloatVector l0 = FloatVector.zero(F);
         FloatVector l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
         for (int k = 0; k < blocks; k++) {
@@ -142,23 +143,23 @@ final class Q32Kernels {
             long b2 = b1 + rowBytes;
             long b3 = b2 + rowBytes;
             float d0 = LittleEndian.half(w, b0);
-            float m0 = q4_1 ? LittleEndian.half(w, b0 + 2) : -8 * d0;
-            ByteVector raw0 = ByteVector.fromMemorySegment(B16, w, b0 + (q4_1 ? 4 : 2), LE);
+            float m0 = -8 * d0;
+            ByteVector raw0 = ByteVector.fromMemorySegment(B16, w, b0 + 2, LE);
             ByteVector lo0 = raw0.and((byte) 0x0F);
             ByteVector hi0 = raw0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
             float d1 = LittleEndian.half(w, b1);
-            float m1 = q4_1 ? LittleEndian.half(w, b1 + 2) : -8 * d1;
-            ByteVector raw1 = ByteVector.fromMemorySegment(B16, w, b1 + (q4_1 ? 4 : 2), LE);
+            float m1 = -8 * d1;
+            ByteVector raw1 = ByteVector.fromMemorySegment(B16, w, b1 + 2, LE);
             ByteVector lo1 = raw1.and((byte) 0x0F);
             ByteVector hi1 = raw1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
             float d2 = LittleEndian.half(w, b2);
-            float m2 = q4_1 ? LittleEndian.half(w, b2 + 2) : -8 * d2;
-            ByteVector raw2 = ByteVector.fromMemorySegment(B16, w, b2 + (q4_1 ? 4 : 2), LE);
+            float m2 = -8 * d2;
+            ByteVector raw2 = ByteVector.fromMemorySegment(B16, w, b2 + 2, LE);
             ByteVector lo2 = raw2.and((byte) 0x0F);
             ByteVector hi2 = raw2.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
             float d3 = LittleEndian.half(w, b3);
-            float m3 = q4_1 ? LittleEndian.half(w, b3 + 2) : -8 * d3;
-            ByteVector raw3 = ByteVector.fromMemorySegment(B16, w, b3 + (q4_1 ? 4 : 2), LE);
+            float m3 = -8 * d3;
+            ByteVector raw3 = ByteVector.fromMemorySegment(B16, w, b3 + 2, LE);
             ByteVector lo3 = raw3.and((byte) 0x0F);
             ByteVector hi3 = raw3.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
             int xb = xo + k * 32;
@@ -182,15 +183,15 @@ final class Q32Kernels {
         out[o + 3] = Vectors.sum(l3.add(h3));
     }
 
-    private static float nibbleRow1(boolean q4_1, MemorySegment w, long row, int blocks, float[] x, int xo) {
-        int bytes = q4_1 ? 20 : 18;
+    private static float nibbleRow1(MemorySegment w, long row, int blocks, float[] x, int xo) {
+        int bytes = 18;
         FloatVector l = FloatVector.zero(F);
         FloatVector h = l;
         for (int k = 0; k < blocks; k++) {
             long block = row + (long) k * bytes;
             float d = LittleEndian.half(w, block);
-            float m = q4_1 ? LittleEndian.half(w, block + 2) : -8 * d;
-            ByteVector raw = ByteVector.fromMemorySegment(B16, w, block + (q4_1 ? 4 : 2), LE);
+            float m = -8 * d;
+            ByteVector raw = ByteVector.fromMemorySegment(B16, w, block + 2, LE);
             ByteVector lo = raw.and((byte) 0x0F);
             ByteVector hi = raw.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
             int xb = xo + k * 32;

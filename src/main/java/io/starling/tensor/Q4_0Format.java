@@ -67,7 +67,7 @@ public final class Q4_0Format implements Quantizer {
     @Override
     public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                              float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
-        Q32Kernels.nibbles(false, w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
+        Q32Kernels.nibbles(w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
     }
 
     @Override

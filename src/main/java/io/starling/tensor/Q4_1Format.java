@@ -58,20 +58,39 @@ public final class Q4_1Format implements Quantizer {
         }
     }
 
+    /**
+     * None by MatMul: like Q5_1, this kernel quantizes the activations itself to Q8_1, because llama.cpp's
+     * ggml_vec_dot_q4_1_q8_1 adds m * s with the block sum s = fp16(d * sum(q)), which a rounding of x cannot give.
+     */
     @Override
     public ActivationRounding activationRounding() {
-        return ActivationRounding.Q8_0;
+        return ActivationRounding.NONE;
     }
 
-    /** Fused Vector API kernel ({@link Q32Kernels}). */
+    /** ggml_vec_dot_q4_1_q8_1 for every row and token (each row decoded once): see {@link Q8_1Activations#dotWithOffsets}. */
     @Override
     public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                              float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
-        Q32Kernels.nibbles(true, w, rowBytes, cols, x, xOffset, batch, out, outOffset, outStride, rowStart, rowEnd);
-    }
-
-    @Override
-    public boolean hasFusedKernel() {
-        return true;
+        Q8_1Activations activations = Q8_1Activations.local();
+        activations.quantize(x, xOffset, batch * cols);
+        int blocks = cols / BLOCK;
+        int[] quants = activations.rowQuants(cols);
+        float[] scales = activations.rowScales(2 * blocks);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = r * rowBytes;
+            for (int i = 0; i < blocks; i++) {
+                long block = row + (long) i * BYTES;
+                scales[2 * i] = LittleEndian.half(w, block);
+                scales[2 * i + 1] = LittleEndian.half(w, block + 2);
+                for (int j = 0; j < 16; j++) {
+                    int packed = LittleEndian.ubyte(w, block + 4 + j);
+                    quants[i * BLOCK + j] = packed & 0xF;
+                    quants[i * BLOCK + j + 16] = packed >>> 4;
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                out[outOffset + b * outStride + r] = activations.dotWithOffsets(quants, scales, blocks, b * blocks);
+            }
+        }
     }
 }

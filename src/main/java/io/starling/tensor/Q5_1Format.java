@@ -76,7 +76,7 @@ public final class Q5_1Format implements Quantizer {
         return ActivationRounding.NONE;
     }
 
-    /** ggml_vec_dot_q5_1_q8_1 for every row and token (each row decoded once): see {@link #dot}. */
+    /** ggml_vec_dot_q5_1_q8_1 for every row and token (each row decoded once): see {@link Q8_1Activations#dotWithOffsets}. */
     @Override
     public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                              float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
@@ -99,35 +99,8 @@ public final class Q5_1Format implements Quantizer {
                 }
             }
             for (int b = 0; b < batch; b++) {
-                out[outOffset + b * outStride + r] = dot(quants, scales, blocks, activations, b * blocks);
+                out[outOffset + b * outStride + r] = activations.dotWithOffsets(quants, scales, blocks, b * blocks);
             }
         }
-    }
-
-    /**
-     * One decoded row (quants, and d, m per block in {@code scales}) against one token's Q8_1 blocks in the float
-     * order of ggml's AVX2 kernel (which AVX-512 builds use): eight accumulator lanes, lane i taking the exact
-     * integer sum of elements 4i..4i+3 of each block times fp16(dx) * fp16(dy) by FMA; the offsets m * s summed
-     * separately (GCC fuses that multiply-add too); result = halving-tree sum of the lanes + the offsets.
-     */
-    private static float dot(int[] quants, float[] scales, int blocks, Q8_1Activations a, int firstBlock) {
-        float[] acc = a.lanes;
-        java.util.Arrays.fill(acc, 0f);
-        float offsets = 0f;
-        for (int i = 0; i < blocks; i++) {
-            int yb = firstBlock + i;
-            offsets = Math.fma(scales[2 * i + 1], a.s[yb], offsets);
-            float scale = scales[2 * i] * a.d[yb];
-            int qx = i * BLOCK;
-            int qy = yb * BLOCK;
-            for (int lane = 0; lane < 8; lane++) {
-                int sum = 0;
-                for (int j = 4 * lane; j < 4 * lane + 4; j++) {
-                    sum += quants[qx + j] * a.q[qy + j];
-                }
-                acc[lane] = Math.fma((float) sum, scale, acc[lane]);
-            }
-        }
-        return GgmlDot.tree(acc, 8) + offsets;
     }
 }

@@ -1,7 +1,7 @@
 package io.starling.tensor;
 
 /**
- * Activations quantized to Q8_1 as ggml-cpu's x86 quantize_row_q8_1 does, for the Q5_1 dot (and, without
+ * Activations quantized to Q8_1 as ggml-cpu's x86 quantize_row_q8_1 does, for the Q4_1 and Q5_1 dots (and, without
  * s, as Q8_0 for the Q5_0 dot: x86's quantize_row_q8_0 gives the same quants and d): per block of 32,
  * d = amax / 127 (stored as fp16), q = round-half-even(x * 127 / amax), and s = fp16(d * sum(q)) with the
  * unrounded d. That block sum is why Q8_1 is not an {@link ActivationRounding}: ggml_vec_dot_q5_1_q8_1 adds
@@ -28,7 +28,7 @@ final class Q8_1Activations {
     private int[] rowQuants = new int[0];
     private float[] rowScales = new float[0];
 
-    /** Scratch for one decoded weight row of {@code cols} quants (the Q5_0 and Q5_1 kernels). */
+    /** Scratch for one decoded weight row of {@code cols} quants (the Q4_1, Q5_0 and Q5_1 kernels). */
     int[] rowQuants(int cols) {
         if (rowQuants.length < cols) {
             rowQuants = new int[cols];
@@ -36,7 +36,7 @@ final class Q8_1Activations {
         return rowQuants;
     }
 
-    /** Scratch for one decoded weight row's per-block floats (d, and m for Q5_1). */
+    /** Scratch for one decoded weight row's per-block floats (d, and m for Q4_1 and Q5_1). */
     float[] rowScales(int blocks) {
         if (rowScales.length < blocks) {
             rowScales = new float[blocks];
@@ -46,6 +46,34 @@ final class Q8_1Activations {
 
     static Q8_1Activations local() {
         return LOCAL.get();
+    }
+
+    /**
+     * One decoded row with offsets (quants, and d, m per block in {@code scales}) against one token's Q8_1 blocks
+     * from block {@code firstBlock}, in the float order of ggml's AVX2 q4_1/q5_1 kernels (which AVX-512 builds use):
+     * eight accumulator lanes, lane i taking the exact integer sum of elements 4i..4i+3 of each block times
+     * fp16(dx) * fp16(dy) by FMA; the offsets m * s summed separately (GCC fuses that multiply-add too);
+     * result = halving-tree sum of the lanes + the offsets.
+     */
+    float dotWithOffsets(int[] quants, float[] scales, int blocks, int firstBlock) {
+        float[] acc = lanes;
+        java.util.Arrays.fill(acc, 0f);
+        float offsets = 0f;
+        for (int i = 0; i < blocks; i++) {
+            int yb = firstBlock + i;
+            offsets = Math.fma(scales[2 * i + 1], s[yb], offsets);
+            float scale = scales[2 * i] * d[yb];
+            int qx = i * BLOCK;
+            int qy = yb * BLOCK;
+            for (int lane = 0; lane < 8; lane++) {
+                int sum = 0;
+                for (int j = 4 * lane; j < 4 * lane + 4; j++) {
+                    sum += quants[qx + j] * q[qy + j];
+                }
+                acc[lane] = Math.fma((float) sum, scale, acc[lane]);
+            }
+        }
+        return GgmlDot.tree(acc, 8) + offsets;
     }
 
     /** Quantizes {@code count} activations (whole blocks) from {@code x[offset]}. */

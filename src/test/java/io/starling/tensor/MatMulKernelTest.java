@@ -291,9 +291,9 @@ class MatMulKernelTest {
         double[] bound = new double[batch * rows];
         float[] xs = new float[batch * cols];
         ActivationRounding rounding = pool.activations() == MatMul.Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();
-        // Q5_1 always dots with Q8_1 activations (llama.cpp has no other Q5_1 dot): Q8_0's values plus, per block,
-        // the weights' offset m times s = fp16(d * sum(q)) in place of m times the values' sum
-        boolean q8_1 = format.type() == GgmlType.Q5_1;
+        // Q4_1 and Q5_1 always dot with Q8_1 activations (llama.cpp has no other dot for them): Q8_0's values plus,
+        // per block, the weights' offset m times s = fp16(d * sum(q)) in place of m times the values' sum
+        boolean q8_1 = format.type() == GgmlType.Q4_1 || format.type() == GgmlType.Q5_1;
         if (q8_1) {
             rounding = ActivationRounding.Q8_0;
         }
@@ -338,11 +338,11 @@ class MatMulKernelTest {
         }
     }
 
-    /** Sum over row r's Q5_1 blocks of m * (s - sum of the rounded values), s = fp16(amax / 127 * sum(q)). */
+    /** Sum over row r's Q4_1/Q5_1 blocks of m * (s - sum of the rounded values), s = fp16(amax / 127 * sum(q)). */
     private static double q8_1OffsetCorrection(WeightMatrix w, int r, float[] x, int xOffset, float[] xs, int xsOffset) {
         double correction = 0;
         for (int block = 0; block < w.cols() / 32; block++) {
-            float m = LittleEndian.half(w.data(), w.rowOffset(r) + 24L * block + 2);
+            float m = LittleEndian.half(w.data(), w.rowOffset(r) + (long) w.format().bytesPerBlock() * block + 2);
             float amax = 0;
             for (int j = 0; j < 32; j++) {
                 amax = Math.max(amax, Math.abs(x[xOffset + 32 * block + j]));
