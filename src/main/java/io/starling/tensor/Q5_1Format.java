@@ -76,30 +76,25 @@ public final class Q5_1Format implements Quantizer {
         return ActivationRounding.NONE;
     }
 
-    /** ggml_vec_dot_q5_1_q8_1 for every row and token (each row decoded once): see {@link Q8_1Activations#dotWithOffsets}. */
+    /** ggml_vec_dot_q5_1_q8_1 for every row and token: see {@link Q8_1Activations#multiplyRowsWithOffsets}. */
     @Override
     public void multiplyRows(MemorySegment w, long rowBytes, int cols, float[] x, int xOffset, int batch,
                              float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
-        Q8_1Activations activations = Q8_1Activations.local();
-        activations.quantize(x, xOffset, batch * cols);
-        int blocks = cols / BLOCK;
-        int[] quants = activations.rowQuants(cols);
-        float[] scales = activations.rowScales(2 * blocks);
-        for (int r = rowStart; r < rowEnd; r++) {
-            long row = r * rowBytes;
-            for (int i = 0; i < blocks; i++) {
-                long block = row + (long) i * BYTES;
-                scales[2 * i] = LittleEndian.half(w, block);
-                scales[2 * i + 1] = LittleEndian.half(w, block + 2);
-                int qh = w.get(LittleEndian.INT, block + 4);
-                for (int j = 0; j < 16; j++) {
-                    int packed = LittleEndian.ubyte(w, block + 8 + j);
-                    quants[i * BLOCK + j] = (packed & 0xF) | ((qh >>> j) & 1) << 4;
-                    quants[i * BLOCK + j + 16] = (packed >>> 4) | ((qh >>> (j + 16)) & 1) << 4;
-                }
-            }
-            for (int b = 0; b < batch; b++) {
-                out[outOffset + b * outStride + r] = activations.dotWithOffsets(quants, scales, blocks, b * blocks);
+        Q8_1Activations.multiplyRowsWithOffsets(Q5_1Format::decodeRow, w, rowBytes, cols, x, xOffset, batch, out, outOffset,
+                outStride, rowStart, rowEnd);
+    }
+
+    /** Row quants (0..31) and per-block d, m. */
+    private static void decodeRow(MemorySegment w, long row, int blocks, int[] quants, float[] scales) {
+        for (int i = 0; i < blocks; i++) {
+            long block = row + (long) i * BYTES;
+            scales[2 * i] = LittleEndian.half(w, block);
+            scales[2 * i + 1] = LittleEndian.half(w, block + 2);
+            int qh = w.get(LittleEndian.INT, block + 4);
+            for (int j = 0; j < 16; j++) {
+                int packed = LittleEndian.ubyte(w, block + 8 + j);
+                quants[i * BLOCK + j] = (packed & 0xF) | ((qh >>> j) & 1) << 4;
+                quants[i * BLOCK + j + 16] = (packed >>> 4) | ((qh >>> (j + 16)) & 1) << 4;
             }
         }
     }

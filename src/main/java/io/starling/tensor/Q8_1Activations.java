@@ -1,5 +1,7 @@
 package io.starling.tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Activations quantized to Q8_1 as ggml-cpu's x86 quantize_row_q8_1 does, for the Q4_1 and Q5_1 dots (and, without
  * s, as Q8_0 for the Q5_0 dot: x86's quantize_row_q8_0 gives the same quants and d): per block of 32,
@@ -46,6 +48,32 @@ final class Q8_1Activations {
 
     static Q8_1Activations local() {
         return LOCAL.get();
+    }
+
+    /** Decodes one weight row into quants and per-block (d, m) pairs ({@code scales[2i]}, {@code scales[2i + 1]}). */
+    @FunctionalInterface
+    interface OffsetRowDecoder {
+        void decode(MemorySegment w, long row, int blocks, int[] quants, float[] scales);
+    }
+
+    /**
+     * The Q4_1/Q5_1 kernel, the formats differing only in how a row decodes: activations quantized to Q8_1 once
+     * per call, each weight row decoded once and dotted with every token ({@link #dotWithOffsets}).
+     */
+    static void multiplyRowsWithOffsets(OffsetRowDecoder decoder, MemorySegment w, long rowBytes, int cols, float[] x,
+                                        int xOffset, int batch, float[] out, int outOffset, int outStride,
+                                        int rowStart, int rowEnd) {
+        Q8_1Activations activations = local();
+        activations.quantize(x, xOffset, batch * cols);
+        int blocks = cols / BLOCK;
+        int[] quants = activations.rowQuants(cols);
+        float[] scales = activations.rowScales(2 * blocks);
+        for (int r = rowStart; r < rowEnd; r++) {
+            decoder.decode(w, r * rowBytes, blocks, quants, scales);
+            for (int b = 0; b < batch; b++) {
+                out[outOffset + b * outStride + r] = activations.dotWithOffsets(quants, scales, blocks, b * blocks);
+            }
+        }
     }
 
     /**
