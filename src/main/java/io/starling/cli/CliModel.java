@@ -7,8 +7,6 @@ import io.starling.tokenizer.Tokenizer;
 import io.starling.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
 
 /** A model file opened for a CLI tool: weights, tokenizer and the kernel pool, closed together. */
 record CliModel(GgufFile file, LlamaModel model, Tokenizer tokenizer, MatMul matMul) implements AutoCloseable {
@@ -27,17 +25,6 @@ record CliModel(GgufFile file, LlamaModel model, Tokenizer tokenizer, MatMul mat
             file.close();
             throw e;
         }
-    }
-
-    /** Every id that ends generation (EOS, EOT and the like). */
-    Set<Integer> endOfGenerationTokens() {
-        Set<Integer> ids = new HashSet<>();
-        for (int id = 0; id < tokenizer.vocabSize(); id++) {
-            if (tokenizer.isEndOfGeneration(id)) {
-                ids.add(id);
-            }
-        }
-        return ids;
     }
 
     @Override

@@ -64,7 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long[] firstToken = {0};
             Generator.Generation generation = new Generator(loaded.model(), 512).generate(promptIds, sampler, tokens,
-                    loaded.endOfGenerationTokens(), sample -> {
+                    loaded.tokenizer().endOfGenerationTokens(), sample -> {
                         if (firstToken[0] == 0) {
                             firstToken[0] = System.nanoTime();
                         }

@@ -6,7 +6,6 @@ import io.starling.tokenizer.ChatTemplate;
 import io.starling.tokenizer.Tokenizer;
 import io.starling.tokenizer.Tokenizers;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -40,21 +39,11 @@ public class ModelText {
                     ServedModel model = registry.served().orElseThrow(ModelUnavailableException::new);
                     Tokenizer tokenizer = Tokenizers.fromMetadata(model.file().metadata());
                     current = new Text(model, tokenizer, ChatTemplate.fromMetadata(model.file().metadata(), tokenizer),
-                            Set.copyOf(endOfGeneration(tokenizer)));
+                            tokenizer.endOfGenerationTokens());
                     text = current;
                 }
             }
         }
         return current;
-    }
-
-    private static Set<Integer> endOfGeneration(Tokenizer tokenizer) {
-        Set<Integer> ids = new HashSet<>();
-        for (int id = 0; id < tokenizer.vocabSize(); id++) {
-            if (tokenizer.isEndOfGeneration(id)) {
-                ids.add(id);
-            }
-        }
-        return ids;
     }
 }

@@ -1,5 +1,7 @@
 package io.starling.tokenizer;
 
+import java.util.Set;
+
 /**
  * A model's tokenizer: text to token ids with source byte offsets, ids back to text.
  * Implementations are immutable and thread-safe.
@@ -47,6 +49,11 @@ public interface Tokenizer {
 
     /** True for EOS, EOT, EOM and the end-of-turn tokens chat models end with. */
     boolean isEndOfGeneration(int id);
+
+    /** Every id for which {@link #isEndOfGeneration} holds. */
+    default Set<Integer> endOfGenerationTokens() {
+        return vocabulary().endOfGenerationTokens();
+    }
 
     /** Whether {@code encode(…, addSpecial=true, …)} prepends BOS. */
     boolean addBos();

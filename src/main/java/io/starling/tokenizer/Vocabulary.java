@@ -252,6 +252,11 @@ public final class Vocabulary {
         return id >= 0 && endOfGeneration.get(id);
     }
 
+    /** Every id that ends generation, for a generator's stop set. */
+    public Set<Integer> endOfGenerationTokens() {
+        return Set.copyOf(endOfGeneration.stream().boxed().toList());
+    }
+
     /** Collects metadata values; anything left null takes llama.cpp's default for the model. */
     public static final class Builder {
         private final Model model;
