@@ -53,19 +53,6 @@ public interface StarlingConfig {
         Optional<String> bits();
     }
 
-    /** Kernel switches the compute core reads itself as JVM system properties; declared so the keys are known. */
-    Kernel kernel();
-
-    interface Kernel {
-        /**
-         * {@code -Dstarling.kernel.q4_0TokenLanes=true}: Q4_0's token-lane prefill kernel, about 2.9× faster prefill;
-         * off by default while one quantized golden check drifts past its tolerance with it.
-         */
-        @WithName("q4_0TokenLanes")
-        @WithDefault("false")
-        boolean q4_0TokenLanes();
-    }
-
     interface Scheduler {
         /** Requests that may wait for the engine; one more is answered 429 with Retry-After. */
         @WithDefault("64")

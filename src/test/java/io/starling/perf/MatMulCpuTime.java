@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
  * frequency effects of the neighbours remain). Prints GMAC/s per core and ns per (weight block x token).
  *
  * <pre>perf/cputime Q4_0 2048 2048 1 [LLAMA_CPP|FLOAT]      # type rows cols batch</pre>
- * {@code -Dstarling.kernel.q4_0TokenLanes=true} selects Q4_0's token-lane prefill kernel.
  */
 public final class MatMulCpuTime {
 

@@ -91,18 +91,6 @@ class MatMulKernelTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void tokenGroupsAndLeftoverRowsAndTokens(GgmlType type) {
-        boolean q4_0Lanes = Q8Kernels.q4_0TokenLanes;
-        try {
-            for (boolean lanes : new boolean[] {false, true}) {
-                Q8Kernels.q4_0TokenLanes = lanes; // Q4_0's token-lane kernel is off by default: test both
-                tokenGroups(type);
-            }
-        } finally {
-            Q8Kernels.q4_0TokenLanes = q4_0Lanes;
-        }
-    }
-
-    private void tokenGroups(GgmlType type) {
         Random random = new Random(97L * type.id() + Vectors.bits());
         for (int rows : new int[] {8, 21, 67}) {
             for (int cols : new int[] {32, 96, 256}) {
