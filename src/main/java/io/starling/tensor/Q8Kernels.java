@@ -98,11 +98,13 @@ final class Q8Kernels {
         }
         for (int t = full; t < batch; t++) {
             int o = outOffset + t * outStride;
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4) {
-                q4_0Rows4(w, r * rowBytes, rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r);
+            // four rows from the four quarters of the range: four sequential streams the hardware prefetcher
+            // follows (adjacent rows interleave their blocks and ran at ~60% of this speed from DRAM)
+            int quarter = (rowEnd - rowStart) / 4;
+            for (int r = rowStart; r < rowStart + quarter; r++) {
+                q4_0Rows4(w, r * rowBytes, quarter * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r, quarter);
             }
-            for (; r < rowEnd; r++) {
+            for (int r = rowStart + 4 * quarter; r < rowEnd; r++) {
                 out[o + r] = q4_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks);
             }
         }
@@ -125,25 +127,28 @@ final class Q8Kernels {
         }
         for (int t = full; t < batch; t++) {
             int o = outOffset + t * outStride;
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4) {
-                q8_0Rows4(w, r * rowBytes, rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r);
+            int quarter = (rowEnd - rowStart) / 4;
+            for (int r = rowStart; r < rowStart + quarter; r++) {
+                q8_0Rows4(w, r * rowBytes, quarter * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r, quarter);
             }
-            for (; r < rowEnd; r++) {
+            for (int r = rowStart + 4 * quarter; r < rowEnd; r++) {
                 out[o + r] = q8_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, t * blocks);
             }
         }
     }
 
-    /** Four Q4_0 rows from byte {@code row0}, one token (quants at q[x0], block scales at d[d0], c[d0]). */
-    private static void q4_0Rows4(MemorySegment w, long row0, long rowBytes, int blocks, float[] q, int x0,
-                                  float[] d, float[] c, int d0, float[] out, int o) {
+    /**
+     * Four Q4_0 rows {@code stride} bytes apart from byte {@code row0}, one token (quants at q[x0], block scales at
+     * d[d0], c[d0]); writes out[o], out[o + outStride], out[o + 2 * outStride], out[o + 3 * outStride].
+     */
+    private static void q4_0Rows4(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
+                                  float[] d, float[] c, int d0, float[] out, int o, int outStride) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0;
         float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        long row1 = row0 + rowBytes;
-        long row2 = row1 + rowBytes;
-        long row3 = row2 + rowBytes;
+        long row1 = row0 + stride;
+        long row2 = row1 + stride;
+        long row3 = row2 + stride;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dx = d[d0 + k];
@@ -188,9 +193,9 @@ final class Q8Kernels {
             }
         }
         out[o] = Vectors.sum(a0) - 8 * c0;
-        out[o + 1] = Vectors.sum(a1) - 8 * c1;
-        out[o + 2] = Vectors.sum(a2) - 8 * c2;
-        out[o + 3] = Vectors.sum(a3) - 8 * c3;
+        out[o + outStride] = Vectors.sum(a1) - 8 * c1;
+        out[o + 2 * outStride] = Vectors.sum(a2) - 8 * c2;
+        out[o + 3 * outStride] = Vectors.sum(a3) - 8 * c3;
     }
 
     private static float q4_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, float[] c, int d0) {
@@ -276,14 +281,14 @@ final class Q8Kernels {
         out[o + 7 * outStride] = Vectors.sum(a7);
     }
 
-    /** Four Q8_0 rows, one token: both halves of a block widened to integer-valued floats. */
-    private static void q8_0Rows4(MemorySegment w, long row0, long rowBytes, int blocks, float[] q, int x0,
-                                  float[] d, int d0, float[] out, int o) {
+    /** Four Q8_0 rows {@code stride} bytes apart, one token: both halves of a block widened to integer-valued floats. */
+    private static void q8_0Rows4(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
+                                  float[] d, int d0, float[] out, int o, int outStride) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0;
-        long row1 = row0 + rowBytes;
-        long row2 = row1 + rowBytes;
-        long row3 = row2 + rowBytes;
+        long row1 = row0 + stride;
+        long row2 = row1 + stride;
+        long row3 = row2 + stride;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 34;
             float dx = d[d0 + k];
@@ -319,9 +324,9 @@ final class Q8Kernels {
             }
         }
         out[o] = Vectors.sum(a0);
-        out[o + 1] = Vectors.sum(a1);
-        out[o + 2] = Vectors.sum(a2);
-        out[o + 3] = Vectors.sum(a3);
+        out[o + outStride] = Vectors.sum(a1);
+        out[o + 2 * outStride] = Vectors.sum(a2);
+        out[o + 3 * outStride] = Vectors.sum(a3);
     }
 
     private static float q8_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, int d0) {
