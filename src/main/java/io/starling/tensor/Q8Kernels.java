@@ -21,7 +21,8 @@ import static io.starling.tensor.Vectors.PARTS16;
  * <li>Products of integer-valued floats are exact, and so are the lane sums of a block (below 2^24); a lane's
  *     partial block sum is then multiplied by {@code dw * dx} and accumulated (llama.cpp's AVX kernels also scale
  *     per lane: {@code acc = fma(dw * dx, sumi, acc)}).</li>
- * <li>Single tokens (decode): four rows per pass share each activation load. Q4_0 multiplies the raw nibbles n
+ * <li>Single tokens (decode): eight rows per pass, each from its own eighth of the row range, share each
+ *     activation load. Q4_0 multiplies the raw nibbles n
  *     (0..15, no {@code - 8}) and subtracts {@code 8 * dw * c} per block, {@code c = dx * Σq} computed once per
  *     call: one vector op fewer per half block than subtracting 8 in the lanes.</li>
  * <li>Batches of at least half a vector of tokens go to {@link Q8TokenLanes} (tokens in the lanes); the rows and
@@ -98,13 +99,13 @@ final class Q8Kernels {
         }
         for (int t = full; t < batch; t++) {
             int o = outOffset + t * outStride;
-            // four rows from the four quarters of the range: four sequential streams the hardware prefetcher
-            // follows (adjacent rows interleave their blocks and ran at ~60% of this speed from DRAM)
-            int quarter = (rowEnd - rowStart) / 4;
-            for (int r = rowStart; r < rowStart + quarter; r++) {
-                q4_0Rows4(w, r * rowBytes, quarter * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r, quarter);
+            // eight rows from the eight eighths of the range: eight sequential streams the hardware prefetcher
+            // follows (four adjacent rows, interleaving their blocks, ran at ~60% of this speed from DRAM)
+            int eighth = (rowEnd - rowStart) / 8;
+            for (int r = rowStart; r < rowStart + eighth; r++) {
+                q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r, eighth);
             }
-            for (int r = rowStart + 4 * quarter; r < rowEnd; r++) {
+            for (int r = rowStart + 8 * eighth; r < rowEnd; r++) {
                 out[o + r] = q4_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks);
             }
         }
@@ -127,28 +128,32 @@ final class Q8Kernels {
         }
         for (int t = full; t < batch; t++) {
             int o = outOffset + t * outStride;
-            int quarter = (rowEnd - rowStart) / 4;
-            for (int r = rowStart; r < rowStart + quarter; r++) {
-                q8_0Rows4(w, r * rowBytes, quarter * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r, quarter);
+            int eighth = (rowEnd - rowStart) / 8;
+            for (int r = rowStart; r < rowStart + eighth; r++) {
+                q8_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r, eighth);
             }
-            for (int r = rowStart + 4 * quarter; r < rowEnd; r++) {
+            for (int r = rowStart + 8 * eighth; r < rowEnd; r++) {
                 out[o + r] = q8_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, t * blocks);
             }
         }
     }
 
     /**
-     * Four Q4_0 rows {@code stride} bytes apart from byte {@code row0}, one token (quants at q[x0], block scales at
-     * d[d0], c[d0]); writes out[o], out[o + outStride], out[o + 2 * outStride], out[o + 3 * outStride].
+     * Eight Q4_0 rows {@code stride} bytes apart from byte {@code row0}, one token (quants at q[x0], block scales at
+     * d[d0], c[d0]); writes out[o], out[o + outStride], ... out[o + 7 * outStride].
      */
-    private static void q4_0Rows4(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
+    private static void q4_0Rows8(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
                                   float[] d, float[] c, int d0, float[] out, int o, int outStride) {
         FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0, a2 = a0, a3 = a0;
-        float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        float c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
         long row1 = row0 + stride;
         long row2 = row1 + stride;
         long row3 = row2 + stride;
+        long row4 = row3 + stride;
+        long row5 = row4 + stride;
+        long row6 = row5 + stride;
+        long row7 = row6 + stride;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dx = d[d0 + k];
@@ -157,18 +162,34 @@ final class Q8Kernels {
             float w1 = LittleEndian.half(w, row1 + off);
             float w2 = LittleEndian.half(w, row2 + off);
             float w3 = LittleEndian.half(w, row3 + off);
+            float w4 = LittleEndian.half(w, row4 + off);
+            float w5 = LittleEndian.half(w, row5 + off);
+            float w6 = LittleEndian.half(w, row6 + off);
+            float w7 = LittleEndian.half(w, row7 + off);
             c0 = Math.fma(w0, cx, c0);
             c1 = Math.fma(w1, cx, c1);
             c2 = Math.fma(w2, cx, c2);
             c3 = Math.fma(w3, cx, c3);
+            c4 = Math.fma(w4, cx, c4);
+            c5 = Math.fma(w5, cx, c5);
+            c6 = Math.fma(w6, cx, c6);
+            c7 = Math.fma(w7, cx, c7);
             FloatVector s0 = FloatVector.broadcast(F, w0 * dx);
             FloatVector s1 = FloatVector.broadcast(F, w1 * dx);
             FloatVector s2 = FloatVector.broadcast(F, w2 * dx);
             FloatVector s3 = FloatVector.broadcast(F, w3 * dx);
+            FloatVector s4 = FloatVector.broadcast(F, w4 * dx);
+            FloatVector s5 = FloatVector.broadcast(F, w5 * dx);
+            FloatVector s6 = FloatVector.broadcast(F, w6 * dx);
+            FloatVector s7 = FloatVector.broadcast(F, w7 * dx);
             ByteVector n0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
             ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
             ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            ByteVector n4 = ByteVector.fromMemorySegment(B16, w, row4 + off + 2, LE);
+            ByteVector n5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
+            ByteVector n6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
+            ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
             int e0 = x0 + k * 32;
             for (int p = 0; p < PARTS16; p++) {
                 int e = e0 + p * L;
@@ -178,24 +199,36 @@ final class Q8Kernels {
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector p0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).mul(xl));
-                FloatVector p1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).mul(xl));
-                FloatVector p2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).mul(xl));
-                FloatVector p3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).mul(xl));
-                a0 = p0.fma(s0, a0);
-                a1 = p1.fma(s1, a1);
-                a2 = p2.fma(s2, a2);
-                a3 = p3.fma(s3, a3);
+                IntVector v4 = (IntVector) n4.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                IntVector v5 = (IntVector) n5.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                IntVector v6 = (IntVector) n6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                IntVector v7 = (IntVector) n7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s0, a0);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s1, a1);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s2, a2);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s3, a3);
+                a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s4, a4);
+                a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s5, a5);
+                a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s6, a6);
+                a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s7, a7);
             }
         }
         out[o] = Vectors.sum(a0) - 8 * c0;
         out[o + outStride] = Vectors.sum(a1) - 8 * c1;
         out[o + 2 * outStride] = Vectors.sum(a2) - 8 * c2;
         out[o + 3 * outStride] = Vectors.sum(a3) - 8 * c3;
+        out[o + 4 * outStride] = Vectors.sum(a4) - 8 * c4;
+        out[o + 5 * outStride] = Vectors.sum(a5) - 8 * c5;
+        out[o + 6 * outStride] = Vectors.sum(a6) - 8 * c6;
+        out[o + 7 * outStride] = Vectors.sum(a7) - 8 * c7;
     }
 
     private static float q4_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, float[] c, int d0) {
@@ -281,14 +314,18 @@ final class Q8Kernels {
         out[o + 7 * outStride] = Vectors.sum(a7);
     }
 
-    /** Four Q8_0 rows {@code stride} bytes apart, one token: both halves of a block widened to integer-valued floats. */
-    private static void q8_0Rows4(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
+    /** Eight Q8_0 rows {@code stride} bytes apart, one token: both halves of a block widened to integer-valued floats. */
+    private static void q8_0Rows8(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
                                   float[] d, int d0, float[] out, int o, int outStride) {
         FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         long row1 = row0 + stride;
         long row2 = row1 + stride;
         long row3 = row2 + stride;
+        long row4 = row3 + stride;
+        long row5 = row4 + stride;
+        long row6 = row5 + stride;
+        long row7 = row6 + stride;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 34;
             float dx = d[d0 + k];
@@ -296,6 +333,10 @@ final class Q8Kernels {
             FloatVector s1 = FloatVector.broadcast(F, LittleEndian.half(w, row1 + off) * dx);
             FloatVector s2 = FloatVector.broadcast(F, LittleEndian.half(w, row2 + off) * dx);
             FloatVector s3 = FloatVector.broadcast(F, LittleEndian.half(w, row3 + off) * dx);
+            FloatVector s4 = FloatVector.broadcast(F, LittleEndian.half(w, row4 + off) * dx);
+            FloatVector s5 = FloatVector.broadcast(F, LittleEndian.half(w, row5 + off) * dx);
+            FloatVector s6 = FloatVector.broadcast(F, LittleEndian.half(w, row6 + off) * dx);
+            FloatVector s7 = FloatVector.broadcast(F, LittleEndian.half(w, row7 + off) * dx);
             ByteVector l0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
             ByteVector h0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 18, LE);
             ByteVector l1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
@@ -304,29 +345,45 @@ final class Q8Kernels {
             ByteVector h2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 18, LE);
             ByteVector l3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
             ByteVector h3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 18, LE);
+            ByteVector l4 = ByteVector.fromMemorySegment(B16, w, row4 + off + 2, LE);
+            ByteVector h4 = ByteVector.fromMemorySegment(B16, w, row4 + off + 18, LE);
+            ByteVector l5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
+            ByteVector h5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 18, LE);
+            ByteVector l6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
+            ByteVector h6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 18, LE);
+            ByteVector l7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
+            ByteVector h7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 18, LE);
             int e0 = x0 + k * 32;
             for (int p = 0; p < PARTS16; p++) {
                 int e = e0 + p * L;
                 FloatVector xl = FloatVector.fromArray(F, q, e);
                 FloatVector xh = FloatVector.fromArray(F, q, e + 16);
-                FloatVector p0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p))
-                        .fma(xh, ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(xl));
-                FloatVector p1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p))
-                        .fma(xh, ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(xl));
-                FloatVector p2 = ((FloatVector) h2.convertShape(VectorOperators.B2F, F, p))
-                        .fma(xh, ((FloatVector) l2.convertShape(VectorOperators.B2F, F, p)).mul(xl));
-                FloatVector p3 = ((FloatVector) h3.convertShape(VectorOperators.B2F, F, p))
-                        .fma(xh, ((FloatVector) l3.convertShape(VectorOperators.B2F, F, p)).mul(xl));
-                a0 = p0.fma(s0, a0);
-                a1 = p1.fma(s1, a1);
-                a2 = p2.fma(s2, a2);
-                a3 = p3.fma(s3, a3);
+                a0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s0, a0);
+                a1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s1, a1);
+                a2 = ((FloatVector) h2.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l2.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s2, a2);
+                a3 = ((FloatVector) h3.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l3.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s3, a3);
+                a4 = ((FloatVector) h4.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l4.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s4, a4);
+                a5 = ((FloatVector) h5.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l5.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s5, a5);
+                a6 = ((FloatVector) h6.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l6.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s6, a6);
+                a7 = ((FloatVector) h7.convertShape(VectorOperators.B2F, F, p))
+                        .fma(xh, ((FloatVector) l7.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s7, a7);
             }
         }
         out[o] = Vectors.sum(a0);
         out[o + outStride] = Vectors.sum(a1);
         out[o + 2 * outStride] = Vectors.sum(a2);
         out[o + 3 * outStride] = Vectors.sum(a3);
+        out[o + 4 * outStride] = Vectors.sum(a4);
+        out[o + 5 * outStride] = Vectors.sum(a5);
+        out[o + 6 * outStride] = Vectors.sum(a6);
+        out[o + 7 * outStride] = Vectors.sum(a7);
     }
 
     private static float q8_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, int d0) {
