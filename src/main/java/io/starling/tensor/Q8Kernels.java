@@ -58,15 +58,15 @@ final class Q8Kernels {
             Q8TokenLanes.multiply(q4_0, w, rowBytes, cols, a, a.groups, out, outOffset, outStride, rowStart, tiled, scratch);
             int done = a.grouped;
             if (tiled < rowEnd) {
-                multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, tiled, rowEnd);
+                multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, tiled, rowEnd, scratch);
             }
             if (done < batch) {
-                multiplyRows(q4_0, w, rowBytes, cols, a, done, batch, out, outOffset, outStride, rowStart, tiled);
+                multiplyRows(q4_0, w, rowBytes, cols, a, done, batch, out, outOffset, outStride, rowStart, tiled, scratch);
             }
             return;
         }
         if (q4_0 || format == Q8_0Format.INSTANCE) {
-            multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, rowStart, rowEnd);
+            multiplyRows(q4_0, w, rowBytes, cols, a, 0, batch, out, outOffset, outStride, rowStart, rowEnd, scratch);
         } else {
             throw new IllegalArgumentException("no Q8_0-activation kernel for " + format.type());
         }
@@ -74,16 +74,17 @@ final class Q8Kernels {
 
     /** Tokens [tokenStart, batch) of rows [rowStart, rowEnd) with the token-major kernels. */
     private static void multiplyRows(boolean q4_0, MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart,
-                                     int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
+                                     int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd,
+                                     float[] scratch) {
         if (q4_0) {
-            q4_0(w, rowBytes, cols, a, tokenStart, batch, out, outOffset, outStride, rowStart, rowEnd);
+            q4_0(w, rowBytes, cols, a, tokenStart, batch, out, outOffset, outStride, rowStart, rowEnd, scratch);
         } else {
-            q8_0(w, rowBytes, cols, a, tokenStart, batch, out, outOffset, outStride, rowStart, rowEnd);
+            q8_0(w, rowBytes, cols, a, tokenStart, batch, out, outOffset, outStride, rowStart, rowEnd, scratch);
         }
     }
 
     static void q4_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart, int batch,
-                     float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
+                     float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
         int blocks = cols / 32;
         int full = tokenStart + (batch - tokenStart) / TILE * TILE;
         if (full > tokenStart) {
@@ -92,7 +93,7 @@ final class Q8Kernels {
                 int t1 = Math.min(full, t0 + chunk);
                 for (int r = rowStart; r < rowEnd; r++) {
                     for (int t = t0; t < t1; t += TILE) {
-                        q4_0Tokens8(w, r * rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r, outStride);
+                        q4_0Tokens8(w, r * rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r, outStride, scratch);
                     }
                 }
             }
@@ -103,7 +104,7 @@ final class Q8Kernels {
             // follows (four adjacent rows, interleaving their blocks, ran at ~60% of this speed from DRAM)
             int eighth = (rowEnd - rowStart) / 8;
             for (int r = rowStart; r < rowStart + eighth; r++) {
-                q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r, eighth);
+                q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r, eighth, scratch);
             }
             for (int r = rowStart + 8 * eighth; r < rowEnd; r++) {
                 out[o + r] = q4_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks);
@@ -112,7 +113,7 @@ final class Q8Kernels {
     }
 
     static void q8_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart, int batch,
-                     float[] out, int outOffset, int outStride, int rowStart, int rowEnd) {
+                     float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
         int blocks = cols / 32;
         int full = tokenStart + (batch - tokenStart) / TILE * TILE;
         if (full > tokenStart) {
@@ -121,7 +122,7 @@ final class Q8Kernels {
                 int t1 = Math.min(full, t0 + chunk);
                 for (int r = rowStart; r < rowEnd; r++) {
                     for (int t = t0; t < t1; t += TILE) {
-                        q8_0Tokens8(w, r * rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r, outStride);
+                        q8_0Tokens8(w, r * rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r, outStride, scratch);
                     }
                 }
             }
@@ -130,7 +131,7 @@ final class Q8Kernels {
             int o = outOffset + t * outStride;
             int eighth = (rowEnd - rowStart) / 8;
             for (int r = rowStart; r < rowStart + eighth; r++) {
-                q8_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r, eighth);
+                q8_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r, eighth, scratch);
             }
             for (int r = rowStart + 8 * eighth; r < rowEnd; r++) {
                 out[o + r] = q8_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, t * blocks);
@@ -143,7 +144,7 @@ final class Q8Kernels {
      * d[d0], c[d0]); writes out[o], out[o + outStride], ... out[o + 7 * outStride].
      */
     private static void q4_0Rows8(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
-                                  float[] d, float[] c, int d0, float[] out, int o, int outStride) {
+                                  float[] d, float[] c, int d0, float[] out, int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         float c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
@@ -221,14 +222,22 @@ final class Q8Kernels {
                         .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s7, a7);
             }
         }
-        out[o] = Vectors.sum(a0) - 8 * c0;
-        out[o + outStride] = Vectors.sum(a1) - 8 * c1;
-        out[o + 2 * outStride] = Vectors.sum(a2) - 8 * c2;
-        out[o + 3 * outStride] = Vectors.sum(a3) - 8 * c3;
-        out[o + 4 * outStride] = Vectors.sum(a4) - 8 * c4;
-        out[o + 5 * outStride] = Vectors.sum(a5) - 8 * c5;
-        out[o + 6 * outStride] = Vectors.sum(a6) - 8 * c6;
-        out[o + 7 * outStride] = Vectors.sum(a7) - 8 * c7;
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        out[o] = Vectors.sumStored(lanes, 0) - 8 * c0;
+        out[o + outStride] = Vectors.sumStored(lanes, L) - 8 * c1;
+        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L) - 8 * c2;
+        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L) - 8 * c3;
+        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L) - 8 * c4;
+        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L) - 8 * c5;
+        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L) - 8 * c6;
+        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L) - 8 * c7;
     }
 
     private static float q4_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, float[] c, int d0) {
@@ -255,7 +264,7 @@ final class Q8Kernels {
 
     /** One Q4_0 row, eight tokens from token t (quants at q[t * cols]); writes out[o], out[o + outStride], ... */
     private static void q4_0Tokens8(MemorySegment w, long row, int blocks, float[] q, float[] d, int t, int cols,
-                                    float[] out, int o, int outStride) {
+                                    float[] out, int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int x0 = t * cols;
@@ -304,19 +313,27 @@ final class Q8Kernels {
                         .fma(FloatVector.broadcast(F, d[db]), a7);
             }
         }
-        out[o] = Vectors.sum(a0);
-        out[o + outStride] = Vectors.sum(a1);
-        out[o + 2 * outStride] = Vectors.sum(a2);
-        out[o + 3 * outStride] = Vectors.sum(a3);
-        out[o + 4 * outStride] = Vectors.sum(a4);
-        out[o + 5 * outStride] = Vectors.sum(a5);
-        out[o + 6 * outStride] = Vectors.sum(a6);
-        out[o + 7 * outStride] = Vectors.sum(a7);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        out[o] = Vectors.sumStored(lanes, 0);
+        out[o + outStride] = Vectors.sumStored(lanes, L);
+        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
+        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
+        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
+        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
+        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
+        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
     }
 
     /** Eight Q8_0 rows {@code stride} bytes apart, one token: both halves of a block widened to integer-valued floats. */
     private static void q8_0Rows8(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
-                                  float[] d, int d0, float[] out, int o, int outStride) {
+                                  float[] d, int d0, float[] out, int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         long row1 = row0 + stride;
@@ -376,14 +393,22 @@ final class Q8Kernels {
                         .fma(xh, ((FloatVector) l7.convertShape(VectorOperators.B2F, F, p)).mul(xl)).fma(s7, a7);
             }
         }
-        out[o] = Vectors.sum(a0);
-        out[o + outStride] = Vectors.sum(a1);
-        out[o + 2 * outStride] = Vectors.sum(a2);
-        out[o + 3 * outStride] = Vectors.sum(a3);
-        out[o + 4 * outStride] = Vectors.sum(a4);
-        out[o + 5 * outStride] = Vectors.sum(a5);
-        out[o + 6 * outStride] = Vectors.sum(a6);
-        out[o + 7 * outStride] = Vectors.sum(a7);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        out[o] = Vectors.sumStored(lanes, 0);
+        out[o + outStride] = Vectors.sumStored(lanes, L);
+        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
+        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
+        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
+        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
+        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
+        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
     }
 
     private static float q8_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, int d0) {
@@ -410,7 +435,7 @@ final class Q8Kernels {
      * exact: 8 + 11 + 8 bits), so each token's block sum is scaled by {@code dw * dx}.
      */
     private static void q8_0Tokens8(MemorySegment w, long row, int blocks, float[] q, float[] d, int t, int cols,
-                                    float[] out, int o, int outStride) {
+                                    float[] out, int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         int x0 = t * cols;
@@ -457,13 +482,21 @@ final class Q8Kernels {
                         .fma(FloatVector.broadcast(F, dw * d[db]), a7);
             }
         }
-        out[o] = Vectors.sum(a0);
-        out[o + outStride] = Vectors.sum(a1);
-        out[o + 2 * outStride] = Vectors.sum(a2);
-        out[o + 3 * outStride] = Vectors.sum(a3);
-        out[o + 4 * outStride] = Vectors.sum(a4);
-        out[o + 5 * outStride] = Vectors.sum(a5);
-        out[o + 6 * outStride] = Vectors.sum(a6);
-        out[o + 7 * outStride] = Vectors.sum(a7);
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        out[o] = Vectors.sumStored(lanes, 0);
+        out[o + outStride] = Vectors.sumStored(lanes, L);
+        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
+        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
+        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
+        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
+        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
+        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
     }
 }

@@ -49,6 +49,19 @@ public final class Vectors {
         return s;
     }
 
+    /**
+     * {@link #sum}'s result for a vector already stored at {@code lanes[offset ..]}: kernels that finish eight
+     * accumulators at once store them and add here, a store and sixteen loads instead of sixteen lane extractions
+     * (which took 7% of a decode step at 512 bits).
+     */
+    static float sumStored(float[] lanes, int offset) {
+        float s = lanes[offset];
+        for (int i = 1; i < L; i++) {
+            s += lanes[offset + i];
+        }
+        return s;
+    }
+
     /** The vector width the kernels use, in bits. */
     public static int bits() {
         return SHAPE.vectorBitSize();
