@@ -32,14 +32,10 @@ final class Q8Activations {
     void quantize(float[] x, int offset, int batch, int cols) {
         quantize(x, offset, batch * cols);
         int lanes = Vectors.floatLanes();
+        // only whole groups: a half-empty group costs what a full one does, and the 4x4 tiles of Q8Kernels run a
+        // few tokens at twice its speed
         groups = batch / lanes;
         grouped = groups * lanes;
-        if (batch - grouped >= lanes / 2 && batch > grouped) {
-            // a last group at least half full (8 decoding sequences at 16 lanes) still beats the token-major
-            // kernels by far; its empty lanes hold zeros and are never written out
-            groups++;
-            grouped = batch;
-        }
         if (groups == 0) {
             return;
         }

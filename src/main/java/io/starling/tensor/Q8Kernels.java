@@ -22,11 +22,12 @@ import static io.starling.tensor.Vectors.PARTS16;
  *     partial block sum is then multiplied by {@code dw * dx} and accumulated (llama.cpp's AVX kernels also scale
  *     per lane: {@code acc = fma(dw * dx, sumi, acc)}).</li>
  * <li>Single tokens (decode): eight rows per pass, each from its own eighth of the row range, share each
- *     activation load. Q4_0 multiplies the raw nibbles n
- *     (0..15, no {@code - 8}) and subtracts {@code 8 * dw * c} per block, {@code c = dx * Σq} computed once per
- *     call: one vector op fewer per half block than subtracting 8 in the lanes.</li>
- * <li>Batches of at least half a vector of tokens go to {@link Q8TokenLanes} (tokens in the lanes); the rows and
- *     tokens left over: one row against eight tokens, each weight block decoded once for all eight. Q4_0 decodes to
+ *     activation load. Q4_0 multiplies the raw nibbles n (0..15, no {@code - 8}) and subtracts
+ *     {@code 8 * dw * c} per block, {@code c = dx * Σq} computed once per call: one vector op fewer per half block
+ *     than subtracting 8 in the lanes.</li>
+ * <li>Whole vectors of tokens go to {@link Q8TokenLanes} (tokens in the lanes). Fewer tokens (batched decode of a
+ *     few sequences, what is left of a prefill) run in tiles of four rows by four tokens: each weight block is
+ *     decoded once for four tokens and each activation load serves four rows. Q4_0 decodes to
  *     {@code (n - 8) * dw}: its products with integer activations are {@code dw} times integers below 2^11, so the
  *     block sums stay exact and only {@code dx} remains to scale (one op per token and block less).</li>
  * </ul>
@@ -35,8 +36,8 @@ import static io.starling.tensor.Vectors.PARTS16;
  */
 final class Q8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Tokens per batched tile. */
-    private static final int TILE = 8;
+    /** Rows and tokens of a batched tile. */
+    private static final int TILE = 4;
     /** Activations of a token chunk kept hot in L2 while a thread's rows are swept over them. */
     private static final int TOKEN_CHUNK_BYTES = 512 * 1024;
 
@@ -86,19 +87,26 @@ final class Q8Kernels {
     static void q4_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart, int batch,
                      float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
         int blocks = cols / 32;
-        int full = tokenStart + (batch - tokenStart) / TILE * TILE;
-        if (full > tokenStart) {
+        int quads = tokenStart + (batch - tokenStart) / TILE * TILE;
+        if (quads > tokenStart) {
+            int tiledRows = rowStart + (rowEnd - rowStart) / TILE * TILE;
             int chunk = Math.max(TILE, (TOKEN_CHUNK_BYTES / (cols * 4)) / TILE * TILE);
-            for (int t0 = tokenStart; t0 < full; t0 += chunk) {
-                int t1 = Math.min(full, t0 + chunk);
-                for (int r = rowStart; r < rowEnd; r++) {
+            for (int t0 = tokenStart; t0 < quads; t0 += chunk) {
+                int t1 = Math.min(quads, t0 + chunk);
+                for (int r = rowStart; r < tiledRows; r += TILE) {
                     for (int t = t0; t < t1; t += TILE) {
-                        q4_0Tokens8(w, r * rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r, outStride, scratch);
+                        q4_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r,
+                                outStride, scratch);
                     }
                 }
             }
+            for (int t = tokenStart; t < quads; t++) {
+                for (int r = tiledRows; r < rowEnd; r++) {
+                    out[outOffset + t * outStride + r] = q4_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks);
+                }
+            }
         }
-        for (int t = full; t < batch; t++) {
+        for (int t = quads; t < batch; t++) {
             int o = outOffset + t * outStride;
             // eight rows from the eight eighths of the range: eight sequential streams the hardware prefetcher
             // follows (four adjacent rows, interleaving their blocks, ran at ~60% of this speed from DRAM)
@@ -115,19 +123,26 @@ final class Q8Kernels {
     static void q8_0(MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart, int batch,
                      float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] scratch) {
         int blocks = cols / 32;
-        int full = tokenStart + (batch - tokenStart) / TILE * TILE;
-        if (full > tokenStart) {
+        int quads = tokenStart + (batch - tokenStart) / TILE * TILE;
+        if (quads > tokenStart) {
+            int tiledRows = rowStart + (rowEnd - rowStart) / TILE * TILE;
             int chunk = Math.max(TILE, (TOKEN_CHUNK_BYTES / (cols * 4)) / TILE * TILE);
-            for (int t0 = tokenStart; t0 < full; t0 += chunk) {
-                int t1 = Math.min(full, t0 + chunk);
-                for (int r = rowStart; r < rowEnd; r++) {
+            for (int t0 = tokenStart; t0 < quads; t0 += chunk) {
+                int t1 = Math.min(quads, t0 + chunk);
+                for (int r = rowStart; r < tiledRows; r += TILE) {
                     for (int t = t0; t < t1; t += TILE) {
-                        q8_0Tokens8(w, r * rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r, outStride, scratch);
+                        q8_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r,
+                                outStride, scratch);
                     }
                 }
             }
+            for (int t = tokenStart; t < quads; t++) {
+                for (int r = tiledRows; r < rowEnd; r++) {
+                    out[outOffset + t * outStride + r] = q8_0Row1(w, r * rowBytes, blocks, a.q, t * cols, a.d, t * blocks);
+                }
+            }
         }
-        for (int t = full; t < batch; t++) {
+        for (int t = quads; t < batch; t++) {
             int o = outOffset + t * outStride;
             int eighth = (rowEnd - rowStart) / 8;
             for (int r = rowStart; r < rowStart + eighth; r++) {
@@ -262,74 +277,6 @@ final class Q8Kernels {
         return Vectors.sum(a) - 8 * cs;
     }
 
-    /** One Q4_0 row, eight tokens from token t (quants at q[t * cols]); writes out[o], out[o + outStride], ... */
-    private static void q4_0Tokens8(MemorySegment w, long row, int blocks, float[] q, float[] d, int t, int cols,
-                                    float[] out, int o, int outStride, float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        int x0 = t * cols;
-        int d0 = t * blocks;
-        for (int k = 0; k < blocks; k++) {
-            long off = row + (long) k * 18;
-            float dw = LittleEndian.half(w, off);
-            float m = -8 * dw;
-            ByteVector n = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
-            for (int p = 0; p < PARTS16; p++) {
-                IntVector v = (IntVector) n.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                // (n - 8) * dw, exact: 4 bits times an fp16 scale
-                FloatVector wl = ((FloatVector) v.and(15).convert(VectorOperators.I2F, 0)).fma(dw, m);
-                FloatVector wh = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw, m);
-                int e = x0 + k * 32 + p * L;
-                int db = d0 + k;
-                a0 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a0);
-                e += cols;
-                db += blocks;
-                a1 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a1);
-                e += cols;
-                db += blocks;
-                a2 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a2);
-                e += cols;
-                db += blocks;
-                a3 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a3);
-                e += cols;
-                db += blocks;
-                a4 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a4);
-                e += cols;
-                db += blocks;
-                a5 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a5);
-                e += cols;
-                db += blocks;
-                a6 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a6);
-                e += cols;
-                db += blocks;
-                a7 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, d[db]), a7);
-            }
-        }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
-        a4.intoArray(lanes, 4 * L);
-        a5.intoArray(lanes, 5 * L);
-        a6.intoArray(lanes, 6 * L);
-        a7.intoArray(lanes, 7 * L);
-        out[o] = Vectors.sumStored(lanes, 0);
-        out[o + outStride] = Vectors.sumStored(lanes, L);
-        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
-        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
-        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
-        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
-        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
-        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
-    }
 
     /** Eight Q8_0 rows {@code stride} bytes apart, one token: both halves of a block widened to integer-valued floats. */
     private static void q8_0Rows8(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
@@ -431,72 +378,187 @@ final class Q8Kernels {
     }
 
     /**
-     * One Q8_0 row, eight tokens. The weights stay integer-valued floats (q * dw would not keep the products
-     * exact: 8 + 11 + 8 bits), so each token's block sum is scaled by {@code dw * dx}.
+     * Q4_0 rows r0..r0+3 ({@code rowBytes} apart) against tokens t..t+3: each block is decoded once to
+     * {@code (n - 8) * dw} (exact) and meets four tokens, each token's activations and scale meet four rows. Per row
+     * and token the arithmetic of the single-row kernels: {@code acc = fma(wh * xh + wl * xl, dx, acc)}.
+     * Writes out[o + j * outStride + i] for token t + j and row r0 + i.
      */
-    private static void q8_0Tokens8(MemorySegment w, long row, int blocks, float[] q, float[] d, int t, int cols,
-                                    float[] out, int o, int outStride, float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        int x0 = t * cols;
-        int d0 = t * blocks;
+    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] q, float[] d, int t,
+                                    int cols, float[] out, int o, int outStride, float[] lanes) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
+        FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
+        FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
+        long row1 = row0 + rowBytes, row2 = row1 + rowBytes, row3 = row2 + rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int d0 = t * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         for (int k = 0; k < blocks; k++) {
-            long off = row + (long) k * 34;
-            float dw = LittleEndian.half(w, off);
-            ByteVector l = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
-            ByteVector h = ByteVector.fromMemorySegment(B16, w, off + 18, LE);
+            long off = (long) k * 18;
+            float dw0 = LittleEndian.half(w, row0 + off);
+            float dw1 = LittleEndian.half(w, row1 + off);
+            float dw2 = LittleEndian.half(w, row2 + off);
+            float dw3 = LittleEndian.half(w, row3 + off);
+            ByteVector n0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
+            ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
+            ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            FloatVector dx0 = FloatVector.broadcast(F, d[d0 + k]);
+            FloatVector dx1 = FloatVector.broadcast(F, d[d1 + k]);
+            FloatVector dx2 = FloatVector.broadcast(F, d[d2 + k]);
+            FloatVector dx3 = FloatVector.broadcast(F, d[d3 + k]);
             for (int p = 0; p < PARTS16; p++) {
-                FloatVector wl = (FloatVector) l.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wh = (FloatVector) h.convertShape(VectorOperators.B2F, F, p);
-                int e = x0 + k * 32 + p * L;
-                int db = d0 + k;
-                a0 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a0);
-                e += cols;
-                db += blocks;
-                a1 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a1);
-                e += cols;
-                db += blocks;
-                a2 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a2);
-                e += cols;
-                db += blocks;
-                a3 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a3);
-                e += cols;
-                db += blocks;
-                a4 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a4);
-                e += cols;
-                db += blocks;
-                a5 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a5);
-                e += cols;
-                db += blocks;
-                a6 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a6);
-                e += cols;
-                db += blocks;
-                a7 = wh.fma(FloatVector.fromArray(F, q, e + 16), wl.mul(FloatVector.fromArray(F, q, e)))
-                        .fma(FloatVector.broadcast(F, dw * d[db]), a7);
+                int e = k * 32 + p * L;
+                IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                FloatVector wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                FloatVector wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                FloatVector wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                FloatVector wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                FloatVector wl2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
+                FloatVector wh2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
+                IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                FloatVector wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                FloatVector wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                FloatVector xl0 = FloatVector.fromArray(F, q, x0 + e);
+                FloatVector xh0 = FloatVector.fromArray(F, q, x0 + e + 16);
+                a00 = wh0.fma(xh0, wl0.mul(xl0)).fma(dx0, a00);
+                a10 = wh1.fma(xh0, wl1.mul(xl0)).fma(dx0, a10);
+                a20 = wh2.fma(xh0, wl2.mul(xl0)).fma(dx0, a20);
+                a30 = wh3.fma(xh0, wl3.mul(xl0)).fma(dx0, a30);
+                FloatVector xl1 = FloatVector.fromArray(F, q, x1 + e);
+                FloatVector xh1 = FloatVector.fromArray(F, q, x1 + e + 16);
+                a01 = wh0.fma(xh1, wl0.mul(xl1)).fma(dx1, a01);
+                a11 = wh1.fma(xh1, wl1.mul(xl1)).fma(dx1, a11);
+                a21 = wh2.fma(xh1, wl2.mul(xl1)).fma(dx1, a21);
+                a31 = wh3.fma(xh1, wl3.mul(xl1)).fma(dx1, a31);
+                FloatVector xl2 = FloatVector.fromArray(F, q, x2 + e);
+                FloatVector xh2 = FloatVector.fromArray(F, q, x2 + e + 16);
+                a02 = wh0.fma(xh2, wl0.mul(xl2)).fma(dx2, a02);
+                a12 = wh1.fma(xh2, wl1.mul(xl2)).fma(dx2, a12);
+                a22 = wh2.fma(xh2, wl2.mul(xl2)).fma(dx2, a22);
+                a32 = wh3.fma(xh2, wl3.mul(xl2)).fma(dx2, a32);
+                FloatVector xl3 = FloatVector.fromArray(F, q, x3 + e);
+                FloatVector xh3 = FloatVector.fromArray(F, q, x3 + e + 16);
+                a03 = wh0.fma(xh3, wl0.mul(xl3)).fma(dx3, a03);
+                a13 = wh1.fma(xh3, wl1.mul(xl3)).fma(dx3, a13);
+                a23 = wh2.fma(xh3, wl2.mul(xl3)).fma(dx3, a23);
+                a33 = wh3.fma(xh3, wl3.mul(xl3)).fma(dx3, a33);
             }
         }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
-        a4.intoArray(lanes, 4 * L);
-        a5.intoArray(lanes, 5 * L);
-        a6.intoArray(lanes, 6 * L);
-        a7.intoArray(lanes, 7 * L);
-        out[o] = Vectors.sumStored(lanes, 0);
-        out[o + outStride] = Vectors.sumStored(lanes, L);
-        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
-        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
-        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
-        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
-        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
-        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
+        a00.intoArray(lanes, 0 * L);
+        a10.intoArray(lanes, 1 * L);
+        a20.intoArray(lanes, 2 * L);
+        a30.intoArray(lanes, 3 * L);
+        a01.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a21.intoArray(lanes, 6 * L);
+        a31.intoArray(lanes, 7 * L);
+        a02.intoArray(lanes, 8 * L);
+        a12.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a32.intoArray(lanes, 11 * L);
+        a03.intoArray(lanes, 12 * L);
+        a13.intoArray(lanes, 13 * L);
+        a23.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        for (int j = 0; j < 4; j++) {
+            for (int i = 0; i < 4; i++) {
+                out[o + j * outStride + i] = Vectors.sumStored(lanes, (4 * j + i) * L);
+            }
+        }
+    }
+
+    /** {@link #q4_0Tile4x4} for Q8_0: the quants widened as they are, scaled by {@code dw * dx} per block. */
+    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] q, float[] d, int t,
+                                    int cols, float[] out, int o, int outStride, float[] lanes) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
+        FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
+        FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
+        long row1 = row0 + rowBytes, row2 = row1 + rowBytes, row3 = row2 + rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int d0 = t * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        for (int k = 0; k < blocks; k++) {
+            long off = (long) k * 34;
+            float dw0 = LittleEndian.half(w, row0 + off);
+            float dw1 = LittleEndian.half(w, row1 + off);
+            float dw2 = LittleEndian.half(w, row2 + off);
+            float dw3 = LittleEndian.half(w, row3 + off);
+            ByteVector l0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
+            ByteVector h0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 18, LE);
+            ByteVector l1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            ByteVector h1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 18, LE);
+            ByteVector l2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
+            ByteVector h2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 18, LE);
+            ByteVector l3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            ByteVector h3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 18, LE);
+            FloatVector s0 = FloatVector.broadcast(F, dw0);
+            FloatVector s1 = FloatVector.broadcast(F, dw1);
+            FloatVector s2 = FloatVector.broadcast(F, dw2);
+            FloatVector s3 = FloatVector.broadcast(F, dw3);
+            FloatVector dx0 = FloatVector.broadcast(F, d[d0 + k]);
+            FloatVector dx1 = FloatVector.broadcast(F, d[d1 + k]);
+            FloatVector dx2 = FloatVector.broadcast(F, d[d2 + k]);
+            FloatVector dx3 = FloatVector.broadcast(F, d[d3 + k]);
+            for (int p = 0; p < PARTS16; p++) {
+                int e = k * 32 + p * L;
+                FloatVector wl0 = (FloatVector) l0.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wh0 = (FloatVector) h0.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wl1 = (FloatVector) l1.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wh1 = (FloatVector) h1.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wl2 = (FloatVector) l2.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wh2 = (FloatVector) h2.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wl3 = (FloatVector) l3.convertShape(VectorOperators.B2F, F, p);
+                FloatVector wh3 = (FloatVector) h3.convertShape(VectorOperators.B2F, F, p);
+                FloatVector xl0 = FloatVector.fromArray(F, q, x0 + e);
+                FloatVector xh0 = FloatVector.fromArray(F, q, x0 + e + 16);
+                a00 = wh0.fma(xh0, wl0.mul(xl0)).fma(s0.mul(dx0), a00);
+                a10 = wh1.fma(xh0, wl1.mul(xl0)).fma(s1.mul(dx0), a10);
+                a20 = wh2.fma(xh0, wl2.mul(xl0)).fma(s2.mul(dx0), a20);
+                a30 = wh3.fma(xh0, wl3.mul(xl0)).fma(s3.mul(dx0), a30);
+                FloatVector xl1 = FloatVector.fromArray(F, q, x1 + e);
+                FloatVector xh1 = FloatVector.fromArray(F, q, x1 + e + 16);
+                a01 = wh0.fma(xh1, wl0.mul(xl1)).fma(s0.mul(dx1), a01);
+                a11 = wh1.fma(xh1, wl1.mul(xl1)).fma(s1.mul(dx1), a11);
+                a21 = wh2.fma(xh1, wl2.mul(xl1)).fma(s2.mul(dx1), a21);
+                a31 = wh3.fma(xh1, wl3.mul(xl1)).fma(s3.mul(dx1), a31);
+                FloatVector xl2 = FloatVector.fromArray(F, q, x2 + e);
+                FloatVector xh2 = FloatVector.fromArray(F, q, x2 + e + 16);
+                a02 = wh0.fma(xh2, wl0.mul(xl2)).fma(s0.mul(dx2), a02);
+                a12 = wh1.fma(xh2, wl1.mul(xl2)).fma(s1.mul(dx2), a12);
+                a22 = wh2.fma(xh2, wl2.mul(xl2)).fma(s2.mul(dx2), a22);
+                a32 = wh3.fma(xh2, wl3.mul(xl2)).fma(s3.mul(dx2), a32);
+                FloatVector xl3 = FloatVector.fromArray(F, q, x3 + e);
+                FloatVector xh3 = FloatVector.fromArray(F, q, x3 + e + 16);
+                a03 = wh0.fma(xh3, wl0.mul(xl3)).fma(s0.mul(dx3), a03);
+                a13 = wh1.fma(xh3, wl1.mul(xl3)).fma(s1.mul(dx3), a13);
+                a23 = wh2.fma(xh3, wl2.mul(xl3)).fma(s2.mul(dx3), a23);
+                a33 = wh3.fma(xh3, wl3.mul(xl3)).fma(s3.mul(dx3), a33);
+            }
+        }
+        a00.intoArray(lanes, 0 * L);
+        a10.intoArray(lanes, 1 * L);
+        a20.intoArray(lanes, 2 * L);
+        a30.intoArray(lanes, 3 * L);
+        a01.intoArray(lanes, 4 * L);
+        a11.intoArray(lanes, 5 * L);
+        a21.intoArray(lanes, 6 * L);
+        a31.intoArray(lanes, 7 * L);
+        a02.intoArray(lanes, 8 * L);
+        a12.intoArray(lanes, 9 * L);
+        a22.intoArray(lanes, 10 * L);
+        a32.intoArray(lanes, 11 * L);
+        a03.intoArray(lanes, 12 * L);
+        a13.intoArray(lanes, 13 * L);
+        a23.intoArray(lanes, 14 * L);
+        a33.intoArray(lanes, 15 * L);
+        for (int j = 0; j < 4; j++) {
+            for (int i = 0; i < 4; i++) {
+                out[o + j * outStride + i] = Vectors.sumStored(lanes, (4 * j + i) * L);
+            }
+        }
     }
 }
