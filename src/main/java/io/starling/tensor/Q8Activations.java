@@ -17,6 +17,8 @@ final class Q8Activations {
     float[] q = new float[0];
     float[] d = new float[0];
     float[] c = new float[0];
+    /** The rounded values themselves, {@code q[i] * d[i / 32]} (exact: 8 bits times an fp16 scale), token-major. */
+    float[] rounded = new float[0];
     /**
      * The first {@code groups} groups of {@link Vectors#floatLanes()} tokens again, element-major: lane t of
      * {@code qt[(g * cols + i) * L ..]} is quant i of token g * L + t, lane t of {@code dt[(g * blocks + b) * L ..]}
@@ -80,6 +82,7 @@ final class Q8Activations {
         int blocks = count / 32;
         if (q.length < count) {
             q = new float[count];
+            rounded = new float[count];
         }
         if (d.length < blocks) {
             d = new float[blocks];
@@ -98,6 +101,7 @@ final class Q8Activations {
             for (int j = 0; j < 32; j++) {
                 float v = (float) Math.rint(x[in + j] * id);
                 q[out + j] = v;
+                rounded[out + j] = v * scale;
                 sum += (int) v;
             }
             d[b] = scale;

@@ -95,7 +95,7 @@ final class Q8Kernels {
                 int t1 = Math.min(quads, t0 + chunk);
                 for (int r = rowStart; r < tiledRows; r += TILE) {
                     for (int t = t0; t < t1; t += TILE) {
-                        q4_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r,
+                        q4_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.rounded, t, cols, out, outOffset + t * outStride + r,
                                 outStride, scratch);
                     }
                 }
@@ -131,7 +131,7 @@ final class Q8Kernels {
                 int t1 = Math.min(quads, t0 + chunk);
                 for (int r = rowStart; r < tiledRows; r += TILE) {
                     for (int t = t0; t < t1; t += TILE) {
-                        q8_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.q, a.d, t, cols, out, outOffset + t * outStride + r,
+                        q8_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.rounded, t, cols, out, outOffset + t * outStride + r,
                                 outStride, scratch);
                     }
                 }
@@ -378,12 +378,14 @@ final class Q8Kernels {
     }
 
     /**
-     * Q4_0 rows r0..r0+3 ({@code rowBytes} apart) against tokens t..t+3: each block is decoded once to
-     * {@code (n - 8) * dw} (exact) and meets four tokens, each token's activations and scale meet four rows. Per row
-     * and token the arithmetic of the single-row kernels: {@code acc = fma(wh * xh + wl * xl, dx, acc)}.
-     * Writes out[o + j * outStride + i] for token t + j and row r0 + i.
+     * Q4_0 rows r0..r0+3 ({@code rowBytes} apart) against tokens t..t+3 of the rounded activations {@code x}: each
+     * block is decoded once to {@code (n - 8) * dw} (exact) and meets four tokens, each activation load meets four
+     * rows, two FMAs per row, token and half block. The products are rounded once each here (llama.cpp forms an
+     * exact integer block sum and scales it by {@code dw * dx}): a difference in the last bits, the price of a
+     * third fewer operations than scaling each block sum. Writes out[o + j * outStride + i] for token t + j and row
+     * r0 + i.
      */
-    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] q, float[] d, int t,
+    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int t,
                                     int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
@@ -392,7 +394,6 @@ final class Q8Kernels {
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
         long row1 = row0 + rowBytes, row2 = row1 + rowBytes, row3 = row2 + rowBytes;
         int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        int d0 = t * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -403,10 +404,6 @@ final class Q8Kernels {
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
             ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
             ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
-            FloatVector dx0 = FloatVector.broadcast(F, d[d0 + k]);
-            FloatVector dx1 = FloatVector.broadcast(F, d[d1 + k]);
-            FloatVector dx2 = FloatVector.broadcast(F, d[d2 + k]);
-            FloatVector dx3 = FloatVector.broadcast(F, d[d3 + k]);
             for (int p = 0; p < PARTS16; p++) {
                 int e = k * 32 + p * L;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -421,30 +418,30 @@ final class Q8Kernels {
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 FloatVector wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
                 FloatVector wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
-                FloatVector xl0 = FloatVector.fromArray(F, q, x0 + e);
-                FloatVector xh0 = FloatVector.fromArray(F, q, x0 + e + 16);
-                a00 = wh0.fma(xh0, wl0.mul(xl0)).fma(dx0, a00);
-                a10 = wh1.fma(xh0, wl1.mul(xl0)).fma(dx0, a10);
-                a20 = wh2.fma(xh0, wl2.mul(xl0)).fma(dx0, a20);
-                a30 = wh3.fma(xh0, wl3.mul(xl0)).fma(dx0, a30);
-                FloatVector xl1 = FloatVector.fromArray(F, q, x1 + e);
-                FloatVector xh1 = FloatVector.fromArray(F, q, x1 + e + 16);
-                a01 = wh0.fma(xh1, wl0.mul(xl1)).fma(dx1, a01);
-                a11 = wh1.fma(xh1, wl1.mul(xl1)).fma(dx1, a11);
-                a21 = wh2.fma(xh1, wl2.mul(xl1)).fma(dx1, a21);
-                a31 = wh3.fma(xh1, wl3.mul(xl1)).fma(dx1, a31);
-                FloatVector xl2 = FloatVector.fromArray(F, q, x2 + e);
-                FloatVector xh2 = FloatVector.fromArray(F, q, x2 + e + 16);
-                a02 = wh0.fma(xh2, wl0.mul(xl2)).fma(dx2, a02);
-                a12 = wh1.fma(xh2, wl1.mul(xl2)).fma(dx2, a12);
-                a22 = wh2.fma(xh2, wl2.mul(xl2)).fma(dx2, a22);
-                a32 = wh3.fma(xh2, wl3.mul(xl2)).fma(dx2, a32);
-                FloatVector xl3 = FloatVector.fromArray(F, q, x3 + e);
-                FloatVector xh3 = FloatVector.fromArray(F, q, x3 + e + 16);
-                a03 = wh0.fma(xh3, wl0.mul(xl3)).fma(dx3, a03);
-                a13 = wh1.fma(xh3, wl1.mul(xl3)).fma(dx3, a13);
-                a23 = wh2.fma(xh3, wl2.mul(xl3)).fma(dx3, a23);
-                a33 = wh3.fma(xh3, wl3.mul(xl3)).fma(dx3, a33);
+                FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
+                FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+                a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
+                a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
+                a20 = wh2.fma(xh0, wl2.fma(xl0, a20));
+                a30 = wh3.fma(xh0, wl3.fma(xl0, a30));
+                FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e);
+                FloatVector xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+                a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
+                a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
+                a21 = wh2.fma(xh1, wl2.fma(xl1, a21));
+                a31 = wh3.fma(xh1, wl3.fma(xl1, a31));
+                FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e);
+                FloatVector xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+                a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
+                a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
+                a22 = wh2.fma(xh2, wl2.fma(xl2, a22));
+                a32 = wh3.fma(xh2, wl3.fma(xl2, a32));
+                FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e);
+                FloatVector xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+                a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
+                a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
+                a23 = wh2.fma(xh3, wl2.fma(xl3, a23));
+                a33 = wh3.fma(xh3, wl3.fma(xl3, a33));
             }
         }
         a00.intoArray(lanes, 0 * L);
@@ -470,8 +467,8 @@ final class Q8Kernels {
         }
     }
 
-    /** {@link #q4_0Tile4x4} for Q8_0: the quants widened as they are, scaled by {@code dw * dx} per block. */
-    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] q, float[] d, int t,
+    /** {@link #q4_0Tile4x4} for Q8_0: the weights decoded to {@code q * dw} (exact). */
+    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int t,
                                     int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
@@ -480,7 +477,6 @@ final class Q8Kernels {
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
         long row1 = row0 + rowBytes, row2 = row1 + rowBytes, row3 = row2 + rowBytes;
         int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        int d0 = t * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 34;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -495,48 +491,40 @@ final class Q8Kernels {
             ByteVector h2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 18, LE);
             ByteVector l3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
             ByteVector h3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 18, LE);
-            FloatVector s0 = FloatVector.broadcast(F, dw0);
-            FloatVector s1 = FloatVector.broadcast(F, dw1);
-            FloatVector s2 = FloatVector.broadcast(F, dw2);
-            FloatVector s3 = FloatVector.broadcast(F, dw3);
-            FloatVector dx0 = FloatVector.broadcast(F, d[d0 + k]);
-            FloatVector dx1 = FloatVector.broadcast(F, d[d1 + k]);
-            FloatVector dx2 = FloatVector.broadcast(F, d[d2 + k]);
-            FloatVector dx3 = FloatVector.broadcast(F, d[d3 + k]);
             for (int p = 0; p < PARTS16; p++) {
                 int e = k * 32 + p * L;
-                FloatVector wl0 = (FloatVector) l0.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wh0 = (FloatVector) h0.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wl1 = (FloatVector) l1.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wh1 = (FloatVector) h1.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wl2 = (FloatVector) l2.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wh2 = (FloatVector) h2.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wl3 = (FloatVector) l3.convertShape(VectorOperators.B2F, F, p);
-                FloatVector wh3 = (FloatVector) h3.convertShape(VectorOperators.B2F, F, p);
-                FloatVector xl0 = FloatVector.fromArray(F, q, x0 + e);
-                FloatVector xh0 = FloatVector.fromArray(F, q, x0 + e + 16);
-                a00 = wh0.fma(xh0, wl0.mul(xl0)).fma(s0.mul(dx0), a00);
-                a10 = wh1.fma(xh0, wl1.mul(xl0)).fma(s1.mul(dx0), a10);
-                a20 = wh2.fma(xh0, wl2.mul(xl0)).fma(s2.mul(dx0), a20);
-                a30 = wh3.fma(xh0, wl3.mul(xl0)).fma(s3.mul(dx0), a30);
-                FloatVector xl1 = FloatVector.fromArray(F, q, x1 + e);
-                FloatVector xh1 = FloatVector.fromArray(F, q, x1 + e + 16);
-                a01 = wh0.fma(xh1, wl0.mul(xl1)).fma(s0.mul(dx1), a01);
-                a11 = wh1.fma(xh1, wl1.mul(xl1)).fma(s1.mul(dx1), a11);
-                a21 = wh2.fma(xh1, wl2.mul(xl1)).fma(s2.mul(dx1), a21);
-                a31 = wh3.fma(xh1, wl3.mul(xl1)).fma(s3.mul(dx1), a31);
-                FloatVector xl2 = FloatVector.fromArray(F, q, x2 + e);
-                FloatVector xh2 = FloatVector.fromArray(F, q, x2 + e + 16);
-                a02 = wh0.fma(xh2, wl0.mul(xl2)).fma(s0.mul(dx2), a02);
-                a12 = wh1.fma(xh2, wl1.mul(xl2)).fma(s1.mul(dx2), a12);
-                a22 = wh2.fma(xh2, wl2.mul(xl2)).fma(s2.mul(dx2), a22);
-                a32 = wh3.fma(xh2, wl3.mul(xl2)).fma(s3.mul(dx2), a32);
-                FloatVector xl3 = FloatVector.fromArray(F, q, x3 + e);
-                FloatVector xh3 = FloatVector.fromArray(F, q, x3 + e + 16);
-                a03 = wh0.fma(xh3, wl0.mul(xl3)).fma(s0.mul(dx3), a03);
-                a13 = wh1.fma(xh3, wl1.mul(xl3)).fma(s1.mul(dx3), a13);
-                a23 = wh2.fma(xh3, wl2.mul(xl3)).fma(s2.mul(dx3), a23);
-                a33 = wh3.fma(xh3, wl3.mul(xl3)).fma(s3.mul(dx3), a33);
+                FloatVector wl0 = ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
+                FloatVector wh0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
+                FloatVector wl1 = ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
+                FloatVector wh1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
+                FloatVector wl2 = ((FloatVector) l2.convertShape(VectorOperators.B2F, F, p)).mul(dw2);
+                FloatVector wh2 = ((FloatVector) h2.convertShape(VectorOperators.B2F, F, p)).mul(dw2);
+                FloatVector wl3 = ((FloatVector) l3.convertShape(VectorOperators.B2F, F, p)).mul(dw3);
+                FloatVector wh3 = ((FloatVector) h3.convertShape(VectorOperators.B2F, F, p)).mul(dw3);
+                FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
+                FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+                a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
+                a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
+                a20 = wh2.fma(xh0, wl2.fma(xl0, a20));
+                a30 = wh3.fma(xh0, wl3.fma(xl0, a30));
+                FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e);
+                FloatVector xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+                a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
+                a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
+                a21 = wh2.fma(xh1, wl2.fma(xl1, a21));
+                a31 = wh3.fma(xh1, wl3.fma(xl1, a31));
+                FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e);
+                FloatVector xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+                a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
+                a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
+                a22 = wh2.fma(xh2, wl2.fma(xl2, a22));
+                a32 = wh3.fma(xh2, wl3.fma(xl2, a32));
+                FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e);
+                FloatVector xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+                a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
+                a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
+                a23 = wh2.fma(xh3, wl2.fma(xl3, a23));
+                a33 = wh3.fma(xh3, wl3.fma(xl3, a33));
             }
         }
         a00.intoArray(lanes, 0 * L);
