@@ -1,6 +1,7 @@
 package io.starling.model;
 
 import io.starling.tensor.GgmlDot;
+import io.starling.tensor.MatMul;
 
 /**
  * Scaled dot-product attention of a run of query tokens over one sequence's KV cache, causal (a token sees its own
@@ -19,7 +20,9 @@ import io.starling.tensor.GgmlDot;
  *   <li>KQV = mul_mat(V^T, softmax): the weights are rounded to F16 and each output is an F16 dot over the
  *       {@code n_kv} cells, again tinyBLAS for two or more tokens, ggml_vec_dot_f16 for one.</li>
  * </ul>
- * Not thread-safe: it owns its scratch space.
+ * The (token, head) pairs of a run are independent: {@link #attend} spreads them over the kernel threads, each with
+ * its own query and weight scratch; the keys and the transposed values are gathered once per call. One call at a
+ * time.
  */
 final class CausalAttention {
 
@@ -33,14 +36,31 @@ final class CausalAttention {
     private final int queryDim;
     private final int kvDim;
     private final float scale;
-    private final float[] query;
-    private final float[] lanes = GgmlDot.newLanes();
+    private final MatMul pool;
+    private final Scratch[] scratch;
+    private final MatMul.Range pairs = this::attendPairs;
     private float[] keys = new float[0];
     private float[] valueRows = new float[0];
     private float[] valuesByDim = new float[0];
-    private float[] weights = new float[0];
 
-    CausalAttention(ModelShape shape) {
+    // the run being attended, for the pool's threads (published by the pool's dispatch)
+    private int runFirstPosition;
+    private int runCells;
+    private float[] runQ;
+    private int runQOffset;
+    private float[] runOut;
+    private int runOutOffset;
+    private boolean runTinyScores;
+    private boolean runTinyValues;
+
+    /** What one thread needs for one (token, head) pair. */
+    private final class Scratch {
+        final float[] query = new float[headDim];
+        final float[] lanes = GgmlDot.newLanes();
+        float[] weights = new float[0];
+    }
+
+    CausalAttention(ModelShape shape, MatMul pool) {
         this.heads = shape.heads();
         this.kvHeads = shape.kvHeads();
         this.headDim = shape.headDim();
@@ -49,7 +69,11 @@ final class CausalAttention {
         this.kvDim = shape.kvDim();
         // llama.cpp's kq_scale = 1.0f/sqrtf(float(n_embd_head)), in float
         this.scale = 1f / (float) Math.sqrt(headDim);
-        this.query = new float[headDim];
+        this.pool = pool;
+        this.scratch = new Scratch[pool.threads()];
+        for (int i = 0; i < scratch.length; i++) {
+            scratch[i] = new Scratch();
+        }
     }
 
     /** The key/value head that query head {@code head} reads. */
@@ -76,25 +100,46 @@ final class CausalAttention {
         readValuesByDim(kv, layer, visibleEnd, cells);
         // llamafile_sgemm serves prompt batches (two or more tokens) whose inner dimension is a multiple of 16
         // and whose row count is a multiple of 4 (cells always are)
-        boolean tinyScores = GgmlDot.usesTinyBlas(count, headDim);
-        boolean tinyValues = GgmlDot.usesTinyBlas(count, cells) && headDim % 4 == 0;
-        for (int t = 0; t < count; t++) {
-            int visible = firstPosition + t + 1;
-            for (int h = 0; h < heads; h++) {
-                int kvHead = kvHeadOf(h);
-                int qBase = qOffset + t * queryDim + h * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    query[d] = roundToF16(q[qBase + d]);
-                }
-                scores(visible, cells, kvHead * headDim, tinyScores);
-                softmaxToF16(cells);
-                int outBase = outOffset + t * queryDim + h * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    int column = (kvHead * headDim + d) * cells;
-                    out[outBase + d] = tinyValues
-                            ? GgmlDot.tinyBlas(weights, 0, valuesByDim, column, cells, lanes)
-                            : GgmlDot.vecDotF16(weights, 0, valuesByDim, column, cells, lanes);
-                }
+        runTinyScores = GgmlDot.usesTinyBlas(count, headDim);
+        runTinyValues = GgmlDot.usesTinyBlas(count, cells) && headDim % 4 == 0;
+        runFirstPosition = firstPosition;
+        runCells = cells;
+        runQ = q;
+        runQOffset = qOffset;
+        runOut = out;
+        runOutOffset = outOffset;
+        try {
+            pool.parallelFor(count * heads, pairs);
+        } finally {
+            runQ = null;
+            runOut = null;
+        }
+    }
+
+    /** (token, head) pairs [from, to) of the current run, pair i being token i / heads and head i % heads. */
+    private void attendPairs(int from, int to, int part) {
+        Scratch s = scratch[part];
+        int cells = runCells;
+        if (s.weights.length < cells) {
+            s.weights = new float[keys.length / kvDim];
+        }
+        for (int i = from; i < to; i++) {
+            int t = i / heads;
+            int h = i % heads;
+            int visible = runFirstPosition + t + 1;
+            int kvHead = kvHeadOf(h);
+            int qBase = runQOffset + t * queryDim + h * headDim;
+            for (int d = 0; d < headDim; d++) {
+                s.query[d] = roundToF16(runQ[qBase + d]);
+            }
+            scores(s, visible, cells, kvHead * headDim, runTinyScores);
+            softmaxToF16(s, cells);
+            int outBase = runOutOffset + t * queryDim + h * headDim;
+            for (int d = 0; d < headDim; d++) {
+                int column = (kvHead * headDim + d) * cells;
+                runOut[outBase + d] = runTinyValues
+                        ? GgmlDot.tinyBlas(s.weights, 0, valuesByDim, column, cells, s.lanes)
+                        : GgmlDot.vecDotF16(s.weights, 0, valuesByDim, column, cells, s.lanes);
             }
         }
     }
@@ -111,18 +156,21 @@ final class CausalAttention {
         }
     }
 
-    private void scores(int visible, int cells, int kvBase, boolean tiny) {
+    private void scores(Scratch s, int visible, int cells, int kvBase, boolean tiny) {
+        float[] weights = s.weights;
         for (int j = 0; j < visible; j++) {
             int k = j * kvDim + kvBase;
-            float dot = tiny ? GgmlDot.tinyBlas(query, 0, keys, k, headDim, lanes)
-                    : GgmlDot.vecDotF16(query, 0, keys, k, headDim, lanes);
+            float dot = tiny ? GgmlDot.tinyBlas(s.query, 0, keys, k, headDim, s.lanes)
+                    : GgmlDot.vecDotF16(s.query, 0, keys, k, headDim, s.lanes);
             weights[j] = dot * scale;
         }
         java.util.Arrays.fill(weights, visible, cells, Float.NEGATIVE_INFINITY);
     }
 
     /** ggml_compute_forward_soft_max_f32 over the padded row, then the F16 rounding KQV's mul_mat applies. */
-    private void softmaxToF16(int cells) {
+    private static void softmaxToF16(Scratch s, int cells) {
+        float[] weights = s.weights;
+        float[] lanes = s.lanes;
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < cells; j++) {
             max = Math.max(max, weights[j]);
@@ -148,13 +196,14 @@ final class CausalAttention {
         }
     }
 
+    /** Room for {@code cells} cells in the gathered keys and values (and so in every thread's weights). */
     private void ensureCapacity(int cells) {
-        if (weights.length < cells) {
-            int grown = Math.max(cells, weights.length * 2);
+        int held = keys.length / kvDim;
+        if (held < cells) {
+            int grown = Math.max(cells, 2 * held);
             keys = new float[grown * kvDim];
             valueRows = new float[grown * kvDim];
             valuesByDim = new float[grown * kvDim];
-            weights = new float[grown];
         }
     }
 

@@ -40,12 +40,18 @@ public final class LlamaModel {
     private float[][] qkvOut = new float[3][];
     private float[][] gateUpOut = new float[2][];
 
+    /** SwiGLU values per work item: a multiple of ggml's 16-value exp groups. */
+    private static final int SWIGLU_CHUNK = 512;
+    private final int swiGluChunks;
+    private final MatMul.Range swiGlu = this::swiGluChunks;
+
     public LlamaModel(LlamaWeights weights, MatMul matMul) {
         this.shape = weights.shape();
         this.weights = weights;
         this.matMul = matMul;
         this.rope = RotaryEmbedding.of(shape, weights.ropeFreqFactors());
-        this.attention = new CausalAttention(shape);
+        this.attention = new CausalAttention(shape, matMul);
+        this.swiGluChunks = (shape.feedForwardLength() + SWIGLU_CHUNK - 1) / SWIGLU_CHUNK;
         this.logits = new Logits(shape.vocabSize());
         this.qkv = new WeightMatrix[shape.layers()][];
         this.gateUp = new WeightMatrix[shape.layers()][];
@@ -202,16 +208,25 @@ public final class LlamaModel {
         int dim = shape.embeddingLength();
         normRows(layer.ffnNorm(), tokens);
         matMul.multiply(gateUp[l], normed, tokens, gateUpOut);
-        int ffn = shape.feedForwardLength();
-        for (int t = 0; t < tokens; t++) {
-            GgmlExp.silu(gate, t * ffn, ffn);
-        }
-        int n = tokens * ffn;
-        for (int i = 0; i < n; i++) {
-            gate[i] *= up[i];
-        }
+        matMul.parallelFor(tokens * swiGluChunks, swiGlu);
         matMul.multiply(layer.down(), gate, tokens, projected);
         addInto(hidden, projected, tokens * dim);
+    }
+
+    /** silu(gate) * up over chunks [from, to) of {@link #SWIGLU_CHUNK} values (a token's row is its chunks in turn). */
+    private void swiGluChunks(int from, int to, int part) {
+        int ffn = shape.feedForwardLength();
+        for (int i = from; i < to; i++) {
+            int t = i / swiGluChunks;
+            int start = (i % swiGluChunks) * SWIGLU_CHUNK;
+            int count = Math.min(SWIGLU_CHUNK, ffn - start);
+            int at = t * ffn + start;
+            // chunks are whole 16-value groups but the last, which ends the row: silu's vector/tail split is the row's
+            GgmlExp.silu(gate, at, count);
+            for (int j = at; j < at + count; j++) {
+                gate[j] *= up[j];
+            }
+        }
     }
 
     private void normRows(float[] weight, int tokens) {

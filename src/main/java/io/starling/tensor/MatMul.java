@@ -52,6 +52,9 @@ public final class MatMul implements AutoCloseable {
     private float[] jobX;
     private int jobXOffset;
     private int jobBatch;
+    /** Non-null while {@link #parallelFor} runs: the job is this task instead of a matrix product. */
+    private Range jobRange;
+    private int jobRangeSize;
     private volatile int generation;
     private volatile boolean closed;
     private volatile Throwable failure;
@@ -144,6 +147,38 @@ public final class MatMul implements AutoCloseable {
         run(x, 0, batch);
     }
 
+    /** A piece of work that {@link #parallelFor} splits over the kernel threads. */
+    public interface Range {
+        /** Runs items {@code [from, to)}; {@code part} (below {@link #threads()}) names per-thread scratch space. */
+        void run(int from, int to, int part);
+    }
+
+    /**
+     * Runs items {@code [0, n)} of {@code task} on the kernel threads, the caller included, in contiguous ranges
+     * (part p of the threads gets {@code [n * p / threads, n * (p + 1) / threads)}), and returns when all are done:
+     * the model's per-token work between matrix products (attention, activation functions) uses the cores the
+     * products use, without a second pool.
+     */
+    public synchronized void parallelFor(int n, Range task) {
+        if (closed) {
+            throw new IllegalStateException("MatMul is closed");
+        }
+        if (n <= 0) {
+            return;
+        }
+        if (workers.length == 0 || n == 1) {
+            task.run(0, n, 0);
+            return;
+        }
+        jobRange = task;
+        jobRangeSize = n;
+        try {
+            dispatch();
+        } finally {
+            jobRange = null;
+        }
+    }
+
     /** Runs the job set up in jobW/jobOuts over x: rounds the activations once, then splits the rows. */
     private void run(float[] x, int xOffset, int batch) {
         if (closed) {
@@ -234,6 +269,15 @@ public final class MatMul implements AutoCloseable {
 
     /** Part {@code part} of {@code parts} of the group's rows, taken as one matrix; rows split in multiples of 4. */
     private void runPart(int part, int parts) {
+        Range range = jobRange;
+        if (range != null) {
+            int from = (int) ((long) jobRangeSize * part / parts);
+            int to = (int) ((long) jobRangeSize * (part + 1) / parts);
+            if (from < to) {
+                range.run(from, to, part);
+            }
+            return;
+        }
         int total = jobTotalRows;
         int start = (int) ((long) total * part / parts) & ~3;
         int end = part == parts - 1 ? total : (int) ((long) total * (part + 1) / parts) & ~3;

@@ -3,11 +3,21 @@ package io.starling.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.starling.tensor.MatMul;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The forward pass's building blocks against their textbook formulas. */
 class ModelMathTest {
+    /** Two threads: the (token, head) pairs are split over both, so the test covers the split. */
+    private static final MatMul POOL = new MatMul(2);
+
+    @AfterAll
+    static void closePool() {
+        POOL.close();
+    }
+
 
     private static final RopeScaling NO_SCALING = new RopeScaling(RopeScaling.Type.LINEAR, 1f, 512);
 
@@ -95,7 +105,7 @@ class ModelMathTest {
     @Test
     void groupedQueryHeadsShareKeyValueHeadsInConsecutiveGroups() {
         ModelShape shape = shape(8, 2, 4);
-        CausalAttention attention = new CausalAttention(shape);
+        CausalAttention attention = new CausalAttention(shape, POOL);
         assertThat(new int[] {attention.kvHeadOf(0), attention.kvHeadOf(3), attention.kvHeadOf(4), attention.kvHeadOf(7)})
                 .containsExactly(0, 0, 1, 1);
     }
@@ -115,7 +125,7 @@ class ModelMathTest {
         }
         float[] q = f16(random(2 * heads * headDim, 7)); // queries of positions 1 and 2
         float[] out = new float[q.length];
-        new CausalAttention(shape).attend(kv, 0, 1, 2, q, 0, out, 0);
+        new CausalAttention(shape, POOL).attend(kv, 0, 1, 2, q, 0, out, 0);
 
         for (int t = 0; t < 2; t++) {
             int visible = t + 2;
