@@ -11,24 +11,28 @@ import java.lang.foreign.ValueLayout;
 public enum KvDtype {
     F16(2) {
         @Override
-        void write(MemorySegment segment, long offset, float value) {
-            segment.set(ValueLayout.JAVA_SHORT, offset, Float.floatToFloat16(value));
+        void write(MemorySegment segment, long offset, float[] src, int srcOffset, int count) {
+            for (int i = 0; i < count; i++) {
+                segment.set(ValueLayout.JAVA_SHORT, offset + 2L * i, Float.floatToFloat16(src[srcOffset + i]));
+            }
         }
 
         @Override
-        float read(MemorySegment segment, long offset) {
-            return Float.float16ToFloat(segment.get(ValueLayout.JAVA_SHORT, offset));
+        void read(MemorySegment segment, long offset, float[] dst, int dstOffset, int count) {
+            for (int i = 0; i < count; i++) {
+                dst[dstOffset + i] = Float.float16ToFloat(segment.get(ValueLayout.JAVA_SHORT, offset + 2L * i));
+            }
         }
     },
     F32(4) {
         @Override
-        void write(MemorySegment segment, long offset, float value) {
-            segment.set(ValueLayout.JAVA_FLOAT, offset, value);
+        void write(MemorySegment segment, long offset, float[] src, int srcOffset, int count) {
+            MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_FLOAT, offset, count);
         }
 
         @Override
-        float read(MemorySegment segment, long offset) {
-            return segment.get(ValueLayout.JAVA_FLOAT, offset);
+        void read(MemorySegment segment, long offset, float[] dst, int dstOffset, int count) {
+            MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT, offset, dst, dstOffset, count);
         }
     };
 
@@ -43,7 +47,9 @@ public enum KvDtype {
         return bytes;
     }
 
-    abstract void write(MemorySegment segment, long offset, float value);
+    /** Stores {@code src[srcOffset .. + count)} as consecutive elements from byte {@code offset}. */
+    abstract void write(MemorySegment segment, long offset, float[] src, int srcOffset, int count);
 
-    abstract float read(MemorySegment segment, long offset);
+    /** Loads {@code count} consecutive elements from byte {@code offset} into {@code dst[dstOffset ..]}. */
+    abstract void read(MemorySegment segment, long offset, float[] dst, int dstOffset, int count);
 }

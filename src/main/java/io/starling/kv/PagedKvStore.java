@@ -325,8 +325,8 @@ public final class PagedKvStore implements KvStore {
         }
         MemorySegment page = segments[position / pagePositions];
         int inPage = position % pagePositions;
-        copyIn(page, layout.offset(layer, false, inPage), key, keyOffset);
-        copyIn(page, layout.offset(layer, true, inPage), value, valueOffset);
+        layout.dtype().write(page, layout.offset(layer, false, inPage), key, keyOffset, kvDim);
+        layout.dtype().write(page, layout.offset(layer, true, inPage), value, valueOffset, kvDim);
         if (position + 1 > written[layer]) {
             written[layer] = position + 1;
         }
@@ -363,21 +363,9 @@ public final class PagedKvStore implements KvStore {
         for (int position = from; position < to; ) {
             int inPage = position % pagePositions;
             int run = Math.min(to - position, pagePositions - inPage);
-            MemorySegment page = segments[position / pagePositions];
-            long offset = layout.offset(layer, values, inPage);
-            int count = run * kvDim;
-            for (int i = 0; i < count; i++, offset += dtype.bytes()) {
-                dst[out++] = dtype.read(page, offset);
-            }
+            dtype.read(segments[position / pagePositions], layout.offset(layer, values, inPage), dst, out, run * kvDim);
+            out += run * kvDim;
             position += run;
-        }
-    }
-
-    private void copyIn(MemorySegment page, long offset, float[] src, int srcOffset) {
-        KvDtype dtype = layout.dtype();
-        int kvDim = layout.kvDim();
-        for (int i = 0; i < kvDim; i++, offset += dtype.bytes()) {
-            dtype.write(page, offset, src[srcOffset + i]);
         }
     }
 
