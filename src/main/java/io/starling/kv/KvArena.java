@@ -31,11 +31,11 @@ import java.util.Set;
  *
  * <h2>Memory</h2>
  * Pages are carved from slabs of about {@value #SLAB_BYTES} bytes taken from the OS only when the free list runs
- * dry, so an idle server holds little; {@link #allocatedBytes()} never exceeds {@link #capacityBytes()}. When no
- * page is free and the cap is reached the arena takes, in order: a page only the prefix cache still remembers
- * (least recently released first), then the pages of the least recently used idle (unpinned) store, which go to
- * the spill file when one is configured and has room, and are dropped otherwise (the store then forgets its tokens
- * and its owner recomputes them). Pinned stores are never touched.
+ * dry, so an idle server holds little; {@link KvCacheStats#allocatedBytes()} never exceeds the cap. When no page
+ * is free and the cap is reached the arena takes, in order: a page only the prefix cache still remembers (least
+ * recently released first), then the pages of the least recently used idle (unpinned) store, which go to the spill
+ * file when one is configured and has room, and are dropped otherwise (the store then forgets its tokens and its
+ * owner recomputes them). Pinned stores are never touched.
  *
  * <h2>Threads</h2>
  * Every structural change (allocation, pinning, eviction, sharing) happens under this arena's lock. Reads and
@@ -43,8 +43,8 @@ import java.util.Set;
  * from being evicted, and only ever write pages no other store can see.
  *
  * <h2>Metrics</h2>
- * The getters below are meant for gauges and counters ({@code starling_kv_cache_bytes{state}},
- * {@code starling_kv_cache_evictions_total}, ...); each takes the lock briefly.
+ * {@link #stats()} is a consistent snapshot for gauges and counters ({@code starling_kv_cache_bytes{state}},
+ * {@code starling_kv_cache_evictions_total}, ...); it takes the lock briefly.
  */
 public final class KvArena implements AutoCloseable {
 
@@ -319,59 +319,18 @@ public final class KvArena implements AutoCloseable {
         return totalPages;
     }
 
+    /** The memory and event counts now, taken together under the lock: what telemetry exports. */
+    public synchronized KvCacheStats stats() {
+        return new KvCacheStats(capacityBytes, allocatedBytes(), (long) (pagesCreated - freeCount) * pageBytes,
+                (long) prefixCache.parkedCount() * pageBytes,
+                spill == null ? 0 : (long) (spill.slots() - spill.freeSlots()) * pageBytes,
+                evictions, spilledPages, restoredPages, restoreFailures, prefixHitPages, cacheFullRejections,
+                open.size());
+    }
+
     /** Off-heap memory taken from the OS so far (never more than the cap). */
-    public synchronized long allocatedBytes() {
+    private long allocatedBytes() {
         return (long) pagesCreated * pageBytes;
-    }
-
-    /** Pages holding keys and values: used by stores or kept by the prefix cache. */
-    public synchronized long residentBytes() {
-        return (long) (pagesCreated - freeCount) * pageBytes;
-    }
-
-    /** Pages no store holds, kept only for prefix hits (part of {@link #residentBytes()}; reclaimed first). */
-    public synchronized long cachedBytes() {
-        return (long) prefixCache.parkedCount() * pageBytes;
-    }
-
-    /** Evicted pages waiting in the spill file. */
-    public synchronized long spilledBytes() {
-        return spill == null ? 0 : (long) (spill.slots() - spill.freeSlots()) * pageBytes;
-    }
-
-    /** Idle stores whose cache was evicted (spilled or dropped). */
-    public synchronized long evictions() {
-        return evictions;
-    }
-
-    /** Pages written to the spill file. */
-    public synchronized long spilledPages() {
-        return spilledPages;
-    }
-
-    /** Pages read back from the spill file with a good checksum. */
-    public synchronized long restoredPages() {
-        return restoredPages;
-    }
-
-    /** Restores abandoned because a spilled page failed its checksum (the store's cache was dropped). */
-    public synchronized long restoreFailures() {
-        return restoreFailures;
-    }
-
-    /** Pages a store took from the prefix cache instead of computing them. */
-    public synchronized long prefixHitPages() {
-        return prefixHitPages;
-    }
-
-    /** Allocations refused with {@link KvCacheFullException}. */
-    public synchronized long cacheFullRejections() {
-        return cacheFullRejections;
-    }
-
-    /** Stores created and not yet closed. */
-    public synchronized int openStores() {
-        return open.size();
     }
 
     /**

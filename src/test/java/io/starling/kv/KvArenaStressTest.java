@@ -64,7 +64,7 @@ class KvArenaStressTest {
                 try {
                     while (running.get()) {
                         arena.verifyIntegrity();
-                        assertThat(arena.allocatedBytes()).isLessThanOrEqualTo(arena.capacityBytes());
+                        assertThat(arena.stats().allocatedBytes()).isLessThanOrEqualTo(arena.capacityBytes());
                         Thread.onSpinWait();
                     }
                 } catch (Throwable e) {
@@ -80,10 +80,10 @@ class KvArenaStressTest {
             assertThat(failures).isEmpty();
             arena.verifyIntegrity();
             assertThat(operations.get()).isGreaterThan(1000);
-            assertThat(arena.evictions()).as("memory pressure evicted idle stores").isPositive();
-            assertThat(arena.spilledPages()).isPositive();
-            assertThat(arena.restoredPages()).isPositive();
-            assertThat(arena.prefixHitPages()).isPositive();
+            assertThat(arena.stats().evictions()).as("memory pressure evicted idle stores").isPositive();
+            assertThat(arena.stats().spilledPages()).isPositive();
+            assertThat(arena.stats().restoredPages()).isPositive();
+            assertThat(arena.stats().prefixHitPages()).isPositive();
             assertThat(refusals.get()).as("some requests found every page pinned").isPositive();
 
             for (List<PagedKvStore> stores : owned) {
@@ -91,9 +91,9 @@ class KvArenaStressTest {
                     store.close();
                 }
             }
-            assertThat(arena.openStores()).isZero();
-            assertThat(arena.residentBytes()).as("only the prefix cache keeps pages").isEqualTo(arena.cachedBytes());
-            assertThat(arena.spilledBytes()).isZero();
+            assertThat(arena.stats().openStores()).isZero();
+            assertThat(arena.stats().residentBytes()).as("only the prefix cache keeps pages").isEqualTo(arena.stats().cachedBytes());
+            assertThat(arena.stats().spilledBytes()).isZero();
             arena.verifyIntegrity();
         }
     }

@@ -29,21 +29,21 @@ class KvArenaTest {
     @Test
     void memoryIsTakenLazilyAndNeverBeyondTheCap() throws Exception {
         try (KvArena arena = arena(3)) {
-            assertThat(arena.allocatedBytes()).isZero();
+            assertThat(arena.stats().allocatedBytes()).isZero();
             PagedKvStore store = arena.newStore(64);
             store.pin();
             append(store, range(0, 3 * PAGE));
-            assertThat(arena.residentBytes()).isEqualTo(3 * LAYOUT.pageBytes());
-            assertThat(arena.allocatedBytes()).isEqualTo(arena.capacityBytes());
+            assertThat(arena.stats().residentBytes()).isEqualTo(3 * LAYOUT.pageBytes());
+            assertThat(arena.stats().allocatedBytes()).isEqualTo(arena.capacityBytes());
             int[] before = store.tokens();
             assertThatThrownBy(() -> store.reserve(range(100, 1))).isInstanceOf(KvCacheFullException.class)
                     .hasMessageContaining("KV cache full");
             assertThat(store.tokens()).as("a refused reserve changes nothing").containsExactly(before);
-            assertThat(arena.cacheFullRejections()).isEqualTo(1);
+            assertThat(arena.stats().cacheFullRejections()).isEqualTo(1);
             arena.verifyIntegrity();
             store.unpin();
             store.close();
-            assertThat(arena.residentBytes() - arena.cachedBytes()).as("only prefix-cached pages stay").isZero();
+            assertThat(arena.stats().residentBytes() - arena.stats().cachedBytes()).as("only prefix-cached pages stay").isZero();
             arena.verifyIntegrity();
         }
     }
@@ -59,14 +59,12 @@ class KvArenaTest {
             older.pin(); // used again: now the most recent
             older.unpin();
 
-            PagedKvStore incoming = arena.newStore(64);
-            incoming.pin();
-            append(incoming, range(400, PAGE));
+            PagedKvStore incoming = pinnedWith(arena, range(400, PAGE));
             assertThat(newer.length()).as("least recently used, dropped").isZero();
             assertThat(older.length()).isEqualTo(PAGE);
             assertThat(pinned.length()).isEqualTo(PAGE);
             verifyContent(pinned);
-            assertThat(arena.evictions()).isEqualTo(1);
+            assertThat(arena.stats().evictions()).isEqualTo(1);
 
             append(incoming, range(500, PAGE));
             assertThat(older.length()).isZero();
@@ -86,14 +84,13 @@ class KvArenaTest {
             assertThat(first.reuse(prompt)).isZero();
             append(first, prompt);
 
-            PagedKvStore second = arena.newStore(64);
-            second.pin();
+            PagedKvStore second = pinnedWith(arena);
             int[] other = prompt.clone();
             other[2 * PAGE + 1] = 999; // differs only in the partly filled page
             assertThat(second.reusablePositions(other)).isEqualTo(2 * PAGE);
             assertThat(second.reuse(other)).isEqualTo(2 * PAGE);
-            assertThat(arena.prefixHitPages()).isEqualTo(2);
-            assertThat(arena.residentBytes()).as("no new page for the shared prefix").isEqualTo(3 * LAYOUT.pageBytes());
+            assertThat(arena.stats().prefixHitPages()).isEqualTo(2);
+            assertThat(arena.stats().residentBytes()).as("no new page for the shared prefix").isEqualTo(3 * LAYOUT.pageBytes());
             append(second, java.util.Arrays.copyOfRange(other, 2 * PAGE, other.length));
             verifyContent(second);
 
@@ -108,10 +105,9 @@ class KvArenaTest {
             arena.verifyIntegrity();
             second.unpin();
             second.close();
-            assertThat(arena.cachedBytes()).as("full pages stay for later prompts").isEqualTo(2 * LAYOUT.pageBytes());
+            assertThat(arena.stats().cachedBytes()).as("full pages stay for later prompts").isEqualTo(2 * LAYOUT.pageBytes());
 
-            PagedKvStore later = arena.newStore(64);
-            later.pin();
+            PagedKvStore later = pinnedWith(arena);
             assertThat(later.reuse(prompt)).isEqualTo(2 * PAGE);
             verifyContent(later);
             arena.verifyIntegrity();
@@ -122,11 +118,8 @@ class KvArenaTest {
     void truncatingIntoASharedPageCopiesItBeforeWriting() throws Exception {
         try (KvArena arena = arena(8)) {
             int[] prompt = range(50, 2 * PAGE + 1);
-            PagedKvStore first = arena.newStore(64);
-            first.pin();
-            append(first, prompt);
-            PagedKvStore second = arena.newStore(64);
-            second.pin();
+            PagedKvStore first = pinnedWith(arena, prompt);
+            PagedKvStore second = pinnedWith(arena);
             int[] branch = prompt.clone();
             branch[PAGE + 1] = 777; // branches inside the second page
             // the shared second page must be cut: reuse keeps the first page whole and a part of the second
@@ -143,9 +136,9 @@ class KvArenaTest {
     void aForkSharesFullPagesAndCopiesThePartialOne() throws Exception {
         try (KvArena arena = arena(8)) {
             PagedKvStore parent = filled(arena, 3, 2 * PAGE + 2);
-            long before = arena.residentBytes();
+            long before = arena.stats().residentBytes();
             PagedKvStore child = parent.fork();
-            assertThat(arena.residentBytes() - before).isEqualTo(LAYOUT.pageBytes());
+            assertThat(arena.stats().residentBytes() - before).isEqualTo(LAYOUT.pageBytes());
             append(parent, 11, 12);
             append(child, 21);
             verifyContent(parent);
@@ -157,7 +150,7 @@ class KvArenaTest {
             child.unpin();
             child.close();
             arena.verifyIntegrity();
-            assertThat(arena.openStores()).isZero();
+            assertThat(arena.stats().openStores()).isZero();
         }
     }
 
@@ -170,7 +163,7 @@ class KvArenaTest {
             assertThat(store.state()).isEqualTo(PagedKvStore.State.RESIDENT);
             store.unpin();
             assertThat(store.state()).isEqualTo(PagedKvStore.State.CLOSED);
-            assertThat(arena.openStores()).isZero();
+            assertThat(arena.stats().openStores()).isZero();
             arena.verifyIntegrity();
         }
     }
@@ -183,7 +176,7 @@ class KvArenaTest {
             idle.unpin();
             PagedKvStore busy = filled(arena, 2, 2 * PAGE);
             assertThat(idle.state()).isEqualTo(PagedKvStore.State.SPILLED);
-            assertThat(arena.spilledBytes()).isEqualTo(2 * LAYOUT.pageBytes());
+            assertThat(arena.stats().spilledBytes()).isEqualTo(2 * LAYOUT.pageBytes());
             assertThat(Files.exists(file)).isTrue();
             arena.verifyIntegrity();
             busy.unpin();
@@ -193,9 +186,9 @@ class KvArenaTest {
             assertThat(idle.length()).isEqualTo(PAGE + 2);
             verifyContent(idle);
             assertThat(busy.state()).isEqualTo(PagedKvStore.State.SPILLED);
-            assertThat(arena.spilledPages()).isEqualTo(4);
-            assertThat(arena.restoredPages()).isEqualTo(2);
-            assertThat(arena.restoreFailures()).isZero();
+            assertThat(arena.stats().spilledPages()).isEqualTo(4);
+            assertThat(arena.stats().restoredPages()).isEqualTo(2);
+            assertThat(arena.stats().restoreFailures()).isZero();
             arena.verifyIntegrity();
         }
         assertThat(Files.exists(file)).as("the spill file goes with the arena").isFalse();
@@ -226,9 +219,9 @@ class KvArenaTest {
             victim.pin();
             assertThat(victim.length()).as("the cache is dropped, the caller recomputes").isZero();
             assertThat(victim.tokens()).isEmpty();
-            assertThat(arena.restoreFailures()).isEqualTo(1);
+            assertThat(arena.stats().restoreFailures()).isEqualTo(1);
             assertThat(failures).singleElement().asString().contains("CRC32C");
-            assertThat(arena.spilledBytes()).isZero();
+            assertThat(arena.stats().spilledBytes()).isZero();
             arena.verifyIntegrity();
             append(victim, 1, 2, 3);
             verifyContent(victim);
@@ -243,16 +236,21 @@ class KvArenaTest {
             filled(arena, 2, PAGE);
             assertThat(idle.state()).isEqualTo(PagedKvStore.State.RESIDENT);
             assertThat(idle.length()).isZero();
-            assertThat(arena.spilledPages()).isZero();
+            assertThat(arena.stats().spilledPages()).isZero();
             arena.verifyIntegrity();
         }
     }
 
     /** A pinned store holding {@code positions} tokens starting at {@code seed * 100}. */
     private static PagedKvStore filled(KvArena arena, int seed, int positions) throws KvCacheFullException {
+        return pinnedWith(arena, range(seed * 100, positions));
+    }
+
+    /** A pinned store holding {@code tokens}. */
+    private static PagedKvStore pinnedWith(KvArena arena, int... tokens) throws KvCacheFullException {
         PagedKvStore store = arena.newStore(64);
         store.pin();
-        append(store, range(seed * 100, positions));
+        append(store, tokens);
         return store;
     }
 }

@@ -88,7 +88,7 @@ class PagedKvModelTest {
             intruder.unpin();
 
             session.pin();
-            assertThat(arena.restoredPages()).isPositive();
+            assertThat(arena.stats().restoredPages()).isPositive();
             int[] second = driver.run(session, new int[] {first[half - 1]}, PROMPT.length + half - 1, half, null);
             assertThat(concat(first, second)).containsExactly(expected);
             arena.verifyIntegrity();
@@ -114,7 +114,7 @@ class PagedKvModelTest {
             }
 
             session.pin();
-            assertThat(arena.restoreFailures()).isEqualTo(1);
+            assertThat(arena.stats().restoreFailures()).isEqualTo(1);
             int[] history = concat(PROMPT, Arrays.copyOf(first, half - 1));
             assertThat(session.reuse(history)).as("nothing is trusted after a bad checksum").isZero();
             // the caller recomputes with the schedule the tokens first went through
@@ -141,7 +141,7 @@ class PagedKvModelTest {
             second.pin();
             int reused = second.reuse(PROMPT);
             assertThat(reused).isEqualTo(48); // three full pages of the 50-token prompt
-            assertThat(arena.prefixHitPages()).isEqualTo(3);
+            assertThat(arena.stats().prefixHitPages()).isEqualTo(3);
             int[] tokens = driver.run(second, Arrays.copyOfRange(PROMPT, reused, PROMPT.length), reused, STEPS, null);
             assertThat(tokens).containsExactly(expected);
             arena.verifyIntegrity();

@@ -81,7 +81,7 @@ class SessionRegistryTest {
     void idleSessionsExpireAfterTheirTtlAndFreeTheirPages() throws Exception {
         Session session = registry.create();
         useFor(session, 6);
-        assertThat(arena.residentBytes()).isEqualTo(2 * LAYOUT.pageBytes());
+        assertThat(arena.stats().residentBytes()).isEqualTo(2 * LAYOUT.pageBytes());
         clock.advance(TTL);
         assertThat(registry.expire()).as("exactly the TTL is still alive").isZero();
         clock.advance(Duration.ofSeconds(1));
@@ -90,7 +90,7 @@ class SessionRegistryTest {
         assertThat(session.kv().state()).isEqualTo(PagedKvStore.State.CLOSED);
         assertThat(registry.find(session.id())).isEmpty();
         assertThat(registry.expiredCount()).isEqualTo(1);
-        assertThat(arena.residentBytes() - arena.cachedBytes()).isZero();
+        assertThat(arena.stats().residentBytes() - arena.stats().cachedBytes()).isZero();
         arena.verifyIntegrity();
     }
 
@@ -126,10 +126,10 @@ class SessionRegistryTest {
         assertThat(registry.close(session.id())).isTrue();
         assertThat(registry.find(session.id())).isEmpty();
         assertThat(session.kv().state()).as("the running request keeps its pages").isEqualTo(PagedKvStore.State.RESIDENT);
-        assertThat(arena.residentBytes()).isEqualTo(2 * LAYOUT.pageBytes());
+        assertThat(arena.stats().residentBytes()).isEqualTo(2 * LAYOUT.pageBytes());
         registry.release(session);
         assertThat(session.kv().state()).isEqualTo(PagedKvStore.State.CLOSED);
-        assertThat(arena.residentBytes()).isZero();
+        assertThat(arena.stats().residentBytes()).isZero();
         arena.verifyIntegrity();
     }
 
