@@ -276,10 +276,15 @@ public final class PagedKvStore implements KvStore {
      * again by either store), a partly filled last page is copied. For {@code n > 1} choices over one prompt.
      *
      * @throws KvCacheFullException if the last page cannot be copied
+     * @throws IllegalStateException if reserved positions are not written yet (fork after the forward pass)
      */
     public PagedKvStore fork() throws KvCacheFullException {
         synchronized (arena) {
             requirePinned();
+            if (completedPositions() != length) {
+                throw new IllegalStateException("KV store " + id + " has " + (length - completedPositions())
+                        + " reserved positions not written yet: fork after the forward pass that fills them");
+            }
             int full = length / pagePositions;
             int[] copy = allocate(pageCount - full);
             PagedKvStore child = arena.newStore(capacity);

@@ -15,7 +15,7 @@ public final class Session {
     private final Instant created;
     // guarded by the registry's lock
     private Instant lastUsed;
-    private int pins;
+    private boolean inFlight;
     private boolean closed;
 
     Session(String id, PagedKvStore kv, Instant created) {
@@ -46,19 +46,20 @@ public final class Session {
         lastUsed = now;
     }
 
+    /** Whether a request runs on it (acquired and not yet released). */
     boolean pinned() {
-        return pins > 0;
+        return inFlight;
     }
 
     void pin() {
-        pins++;
+        inFlight = true;
     }
 
     void unpin() {
-        if (pins == 0) {
-            throw new IllegalStateException("session " + id + " released more often than acquired");
+        if (!inFlight) {
+            throw new IllegalStateException("session " + id + " released without being acquired");
         }
-        pins--;
+        inFlight = false;
     }
 
     /** Whether the session was closed or expired (a running request may still hold it). */

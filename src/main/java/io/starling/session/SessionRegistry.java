@@ -18,6 +18,7 @@ import java.util.UUID;
  *
  * <p>A request on a session runs between {@link #acquire} and {@link #release}: acquiring pins the session (it
  * neither expires nor loses its KV pages to eviction) and its store; releasing unpins both and restarts its TTL.
+ * One request at a time: a second acquire while the first runs is refused.
  * While idle, the session's pages may be evicted by the arena under memory pressure (spilled or dropped; the
  * session itself stays and the next request recomputes what was lost). {@link #close} and expiry free the
  * session's pages and spill slots at once, or when its running request releases it.
@@ -93,14 +94,19 @@ public final class SessionRegistry {
      * Pins the session for a request: it will not expire and its store is pinned (spilled pages are read back).
      *
      * @throws UnknownSessionException if no open session has this id
-     * @throws KvCacheFullException    if its spilled pages cannot be read back now; nothing is pinned
+     * @throws SessionBusyException     if another request holds it
+     * @throws KvCacheFullException     if its spilled pages cannot be read back now; nothing is pinned
      */
-    public synchronized Session acquire(String id) throws UnknownSessionException, KvCacheFullException {
+    public synchronized Session acquire(String id)
+            throws UnknownSessionException, SessionBusyException, KvCacheFullException {
         Instant now = clock.instant();
         expireAt(now);
         Session session = sessions.get(id);
         if (session == null) {
             throw new UnknownSessionException(id);
+        }
+        if (session.pinned()) {
+            throw new SessionBusyException(id);
         }
         session.kv().pin();
         session.pin();

@@ -137,6 +137,9 @@ class KvArenaTest {
         try (KvArena arena = arena(8)) {
             PagedKvStore parent = filled(arena, 3, 2 * PAGE + 2);
             long before = arena.stats().residentBytes();
+            parent.reserve(new int[] {9});
+            assertThatThrownBy(parent::fork).isInstanceOf(IllegalStateException.class).hasMessageContaining("not written");
+            parent.truncate(2 * PAGE + 2);
             PagedKvStore child = parent.fork();
             assertThat(arena.stats().residentBytes() - before).isEqualTo(LAYOUT.pageBytes());
             append(parent, 11, 12);

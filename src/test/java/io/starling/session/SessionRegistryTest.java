@@ -147,6 +147,16 @@ class SessionRegistryTest {
     }
 
     @Test
+    void aSessionRunsOneRequestAtATime() throws Exception {
+        Session session = registry.create();
+        registry.acquire(session.id());
+        assertThatThrownBy(() -> registry.acquire(session.id())).isInstanceOf(SessionBusyException.class)
+                .hasMessageContaining("busy");
+        registry.release(session);
+        assertThat(registry.acquire(session.id())).isSameAs(session);
+    }
+
+    @Test
     void releasingMoreOftenThanAcquiringIsAnError() throws Exception {
         Session session = registry.create();
         assertThatThrownBy(() -> registry.release(session)).isInstanceOf(IllegalStateException.class);
