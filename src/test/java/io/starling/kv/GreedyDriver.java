@@ -37,7 +37,7 @@ final class GreedyDriver {
         }
         int[] decoded = new int[steps];
         for (int s = 0; s < steps; s++) {
-            int best = argmax(logits);
+            int best = argmax(logits, 0);
             decoded[s] = best;
             if (topLogits != null) {
                 topLogits[s] = logits.array()[logits.offset(0) + best];
@@ -63,9 +63,10 @@ final class GreedyDriver {
         return model.forward(Batch.single(kv, position, tokens, Batch.Outputs.LAST));
     }
 
-    private static int argmax(Logits logits) {
+    /** The most likely token of output row {@code row}. */
+    static int argmax(Logits logits, int row) {
         float[] a = logits.array();
-        int offset = logits.offset(0);
+        int offset = logits.offset(row);
         int best = 0;
         for (int i = 1; i < logits.vocabSize(); i++) {
             if (a[offset + i] > a[offset + best]) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.TestModels;
 import io.starling.gguf.GgufFile;
+import io.starling.model.Batch;
 import io.starling.model.KvStore;
+import io.starling.model.Logits;
 import io.starling.model.LlamaModel;
 import io.starling.tensor.MatMul;
 import java.nio.ByteBuffer;
@@ -146,6 +148,54 @@ class PagedKvModelTest {
             assertThat(tokens).containsExactly(expected);
             arena.verifyIntegrity();
         }
+    }
+
+    @Test
+    void twoChoicesForkedFromOnePromptDecodeInOneBatchAsTwoSeparateCachesDo() throws Exception {
+        KvStore soloA = model.newKvStore(512);
+        KvStore soloB = model.newKvStore(512);
+        int firstA = driver.run(soloA, PROMPT, 0, 1, null)[0];
+        driver.run(soloB, PROMPT, 0, 1, null);
+        int[] expected = decodeTogether(soloA, soloB, firstA);
+
+        try (KvArena arena = arena(16, null)) {
+            PagedKvStore a = arena.newStore(512);
+            a.pin();
+            assertThat(driver.run(a, PROMPT, 0, 1, null)[0]).isEqualTo(firstA);
+            long before = arena.stats().residentBytes();
+            PagedKvStore b = a.fork();
+            assertThat(arena.stats().residentBytes() - before).as("only the partly filled page is copied")
+                    .isEqualTo(arena.layout().pageBytes());
+            assertThat(decodeTogether(a, b, firstA)).containsExactly(expected);
+            arena.verifyIntegrity();
+        }
+    }
+
+    /**
+     * Decodes two sequences in shared batches: the first continues greedily from {@code first}, the second is
+     * sent another token (the runner-up a sampler might pick) and continues greedily too. Returns both streams.
+     */
+    private static int[] decodeTogether(KvStore a, KvStore b, int first) throws KvCacheFullException {
+        int steps = 12;
+        int[] out = new int[2 * steps];
+        int tokenA = first;
+        int tokenB = (first + 1) % model.shape().vocabSize();
+        for (int s = 0; s < steps; s++) {
+            int position = PROMPT.length + s;
+            for (KvStore kv : new KvStore[] {a, b}) {
+                if (kv instanceof PagedKvStore paged) {
+                    paged.reserve(new int[] {kv == a ? tokenA : tokenB});
+                }
+            }
+            Logits logits = model.forward(Batch.of(
+                    new Batch.Sequence(a, position, new int[] {tokenA}, Batch.Outputs.LAST),
+                    new Batch.Sequence(b, position, new int[] {tokenB}, Batch.Outputs.LAST)));
+            tokenA = GreedyDriver.argmax(logits, 0);
+            tokenB = GreedyDriver.argmax(logits, 1);
+            out[2 * s] = tokenA;
+            out[2 * s + 1] = tokenB;
+        }
+        return out;
     }
 
     @Test
