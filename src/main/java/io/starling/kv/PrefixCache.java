@@ -78,8 +78,4 @@ final class PrefixCache {
     int parkedCount() {
         return parked.size();
     }
-
-    int registeredCount() {
-        return pageByKey.size();
-    }
 }

@@ -21,7 +21,6 @@ import java.util.zip.CRC32C;
 final class SpillFile implements AutoCloseable {
 
     private final Path path;
-    private final FileChannel channel;
     private final MemorySegment mapped;
     private final long slotBytes;
     private final int[] checksums;
@@ -42,9 +41,9 @@ final class SpillFile implements AutoCloseable {
             freeSlots[i] = slots - 1 - i;
         }
         this.freeCount = slots;
-        try {
-            this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // the mapping outlives the channel: it goes when the arena closes
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             this.mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, slots * slotBytes, arena);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the KV spill file " + path + ": " + e.getMessage(), e);
@@ -57,10 +56,6 @@ final class SpillFile implements AutoCloseable {
 
     int freeSlots() {
         return freeCount;
-    }
-
-    long slotBytes() {
-        return slotBytes;
     }
 
     /** Copies {@code page} into a free slot and returns the slot; the caller checked {@link #freeSlots()}. */
@@ -103,10 +98,6 @@ final class SpillFile implements AutoCloseable {
         return slot * slotBytes;
     }
 
-    Path path() {
-        return path;
-    }
-
     private MemorySegment slot(int slot) {
         return mapped.asSlice(slot * slotBytes, slotBytes);
     }
@@ -117,11 +108,10 @@ final class SpillFile implements AutoCloseable {
         return (int) crc.getValue();
     }
 
-    /** Closes the channel and deletes the file; the mapping goes with the arena that owns it. */
+    /** Deletes the file; the mapping goes with the arena that owns it. */
     @Override
     public void close() {
         try {
-            channel.close();
             Files.deleteIfExists(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the KV spill file " + path + ": " + e.getMessage(), e);

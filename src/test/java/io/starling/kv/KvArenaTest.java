@@ -244,6 +244,13 @@ class KvArenaTest {
         }
     }
 
+    @Test
+    void anUnusableSpillPathIsAClearErrorAtStart() {
+        Path missing = dir.resolve("no-such-dir").resolve("kv.spill");
+        assertThatThrownBy(() -> spillingArena(2, missing, 2)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot create the KV spill file " + missing);
+    }
+
     /** A pinned store holding {@code positions} tokens starting at {@code seed * 100}. */
     private static PagedKvStore filled(KvArena arena, int seed, int positions) throws KvCacheFullException {
         return pinnedWith(arena, range(seed * 100, positions));
