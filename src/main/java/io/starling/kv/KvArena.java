@@ -100,9 +100,14 @@ public final class KvArena implements AutoCloseable {
         this.generations = new int[totalPages];
         this.prefixCache = new PrefixCache(totalPages);
         this.listener = listener;
-        this.spill = config.spillPath()
-                .map(path -> new SpillFile(path, config.spillCapacityBytes(), pageBytes, memory))
-                .orElse(null);
+        try {
+            this.spill = config.spillPath()
+                    .map(path -> new SpillFile(path, config.spillCapacityBytes(), pageBytes, memory))
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
+        }
     }
 
     /** An arena for a model of this shape with F16 pages of {@value KvLayout#DEFAULT_PAGE_POSITIONS} positions. */
