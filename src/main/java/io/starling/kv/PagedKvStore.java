@@ -183,12 +183,12 @@ public final class PagedKvStore implements KvStore {
             }
             boolean partial = length % pagePositions != 0;
             boolean copyLastPage = partial && arena.references(pages[pageCount - 1]) > 1;
+            int newPages = layout.pagesFor(length + n) - pageCount;
+            int[] fresh = allocate(newPages + (copyLastPage ? 1 : 0));
             if (partial && !copyLastPage) {
                 // our own page, about to get new positions: what it held no longer describes it
                 arena.invalidate(pages[pageCount - 1]);
             }
-            int newPages = layout.pagesFor(length + n) - pageCount;
-            int[] fresh = allocate(newPages + (copyLastPage ? 1 : 0));
             int next = 0;
             if (copyLastPage) {
                 int page = fresh[next++];
@@ -258,14 +258,18 @@ public final class PagedKvStore implements KvStore {
 
     /**
      * Forgets positions {@code [newLength, length)}: pages wholly beyond are released; a page cut into is copied
-     * at the next {@link #reserve} if other stores still hold it.
+     * at the next {@link #reserve} if other stores still hold it. {@code newLength} is {@link #length()} (nothing
+     * happens) or a written position count.
      */
     public void truncate(int newLength) {
         synchronized (arena) {
             requirePinned();
-            if (newLength < 0 || newLength > length) {
-                throw new IllegalArgumentException("cannot truncate KV store " + id + " of " + length
-                        + " positions to " + newLength);
+            if (newLength == length) {
+                return;
+            }
+            if (newLength < 0 || newLength > completedPositions()) {
+                throw new IllegalArgumentException("cannot truncate KV store " + id + " of " + length + " positions ("
+                        + completedPositions() + " written) to " + newLength);
             }
             truncateLocked(newLength);
         }
@@ -437,7 +441,11 @@ public final class PagedKvStore implements KvStore {
         }
     }
 
+    /** Cuts to {@code newLength} written positions; nothing below it can be written afterwards. */
     private void truncateLocked(int newLength) {
+        if (newLength == length) {
+            return;
+        }
         int keep = layout.pagesFor(newLength);
         for (int i = keep; i < pageCount; i++) {
             arena.release(pages[i]);
