@@ -30,8 +30,8 @@ class MetricsTest {
 
     @Test
     void unknownPathsShareOneLabel() {
-        assertThat(RequestMetrics.endpoint("/v1/completions/")).isEqualTo("/v1/completions");
-        assertThat(RequestMetrics.endpoint("/v1/models/abc")).isEqualTo("/v1/models/{id}");
-        assertThat(RequestMetrics.endpoint("/v1/whatever/123")).isEqualTo("other");
+        assertThat(RequestTelemetry.endpoint("/v1/completions/")).isEqualTo("/v1/completions");
+        assertThat(RequestTelemetry.endpoint("/v1/models/abc")).isEqualTo("/v1/models/{id}");
+        assertThat(RequestTelemetry.endpoint("/v1/whatever/123")).isEqualTo("other");
     }
 }
