@@ -26,6 +26,8 @@ public final class RequestRecord {
     private double prefillMs;
     private double decodeMs;
     private boolean timings;
+    private String error;
+    private boolean clientClosed;
 
     RequestRecord(String requestId, String method, String endpoint) {
         this.requestId = requestId;
@@ -89,6 +91,16 @@ public final class RequestRecord {
         timings = true;
     }
 
+    /** The engine work failed; its type is logged (a timeout inside a stream whose 200 was already sent, say). */
+    public synchronized void failed(Throwable failure) {
+        error = failure.getClass().getSimpleName();
+    }
+
+    /** The connection closed before the response was complete: the client went away. */
+    synchronized void clientClosed() {
+        clientClosed = true;
+    }
+
     /** The log fields, in a stable order; fields nobody filled in are left out. */
     synchronized Map<String, String> fields(int status, double durationMs) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -108,6 +120,10 @@ public final class RequestRecord {
             fields.put("queue_ms", milliseconds(queueMs));
             fields.put("prefill_ms", milliseconds(prefillMs));
             fields.put("decode_ms", milliseconds(decodeMs));
+        }
+        putIfSet(fields, "error", error);
+        if (clientClosed) {
+            fields.put("client_closed", "true");
         }
         return fields;
     }

@@ -43,6 +43,9 @@ public class RequestTelemetry {
         context.addEndHandler(ignored -> {
             long nanos = System.nanoTime() - start;
             int status = context.response().getStatusCode();
+            if (!context.response().ended()) {
+                record.clientClosed();
+            }
             metrics.request(endpoint, status, nanos);
             AccessLog.write(record, status, nanos / 1e6);
         });

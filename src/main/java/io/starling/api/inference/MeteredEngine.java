@@ -80,6 +80,8 @@ public class MeteredEngine {
                     boolean done = failure == null && !cancelled;
                     if (done) {
                         record.promptTokens((int) total);
+                    } else if (failure != null) {
+                        record.failed(failure);
                     }
                     reservation.settle(done ? total : 0);
                 });
@@ -116,8 +118,11 @@ public class MeteredEngine {
                     default -> {
                     }
                 }
-            }).onTermination().invoke(() -> {
+            }).onTermination().invoke((failure, cancelled) -> {
                 Completed c = completed[0];
+                if (failure != null) {
+                    record.failed(failure);
+                }
                 used.addAndGet(c != null ? c.promptTokens() + c.completionTokens() : seen[0] > 0 ? promptTokens + seen[1] : 0);
                 if (running.decrementAndGet() == 0) {
                     reservation.settle(used.get());

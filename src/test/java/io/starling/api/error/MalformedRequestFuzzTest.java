@@ -197,7 +197,7 @@ class MalformedRequestFuzzTest {
         Random random = new Random(seed);
         List<String> failures = new ArrayList<>();
         java.util.Map<String, Integer> accepted = new java.util.TreeMap<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 20; i++) {
             for (String endpoint : ENDPOINTS) {
                 String body = soup(random, endpoint);
                 Response response = given().contentType(ContentType.JSON).body(body).post(endpoint);

@@ -1,8 +1,0 @@
-package io.starling.api.error;
-
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-
-/** The same requests against the packaged application, started the way users start it. */
-@QuarkusIntegrationTest
-class MalformedRequestFuzzIT extends MalformedRequestFuzzTest {
-}
