@@ -3,6 +3,7 @@ package io.starling.telemetry;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What is known about one API request for its access-log line: who asked (tenant id, never the key), for what
@@ -28,6 +29,9 @@ public final class RequestRecord {
     private boolean timings;
     private String error;
     private boolean clientClosed;
+    /** What the end of the request does (count it, log it); run once, by whichever notices the end first. */
+    private Runnable end = () -> { };
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     RequestRecord(String requestId, String method, String endpoint) {
         this.requestId = requestId;
@@ -99,6 +103,30 @@ public final class RequestRecord {
     /** The connection closed before the response was complete: the client went away. */
     synchronized void clientClosed() {
         clientClosed = true;
+    }
+
+    /**
+     * The engine work was cancelled because its subscriber went away: the client left. The request ends now: when a
+     * write to a closed connection fails, the HTTP layer may never report the end of the response.
+     */
+    public void clientGone() {
+        clientClosed();
+        end();
+    }
+
+    synchronized void onEnd(Runnable end) {
+        this.end = end;
+    }
+
+    /** Runs the end once, however many times the end is noticed. */
+    void end() {
+        Runnable action;
+        synchronized (this) {
+            action = end;
+        }
+        if (ended.compareAndSet(false, true)) {
+            action.run();
+        }
     }
 
     /** The log fields, in a stable order; fields nobody filled in are left out. */

@@ -40,14 +40,17 @@ public class RequestTelemetry {
         String endpoint = endpoint(context.normalizedPath());
         RequestRecord record = RequestRecord.start(context, requestId(context.request().getHeader(REQUEST_ID)), endpoint);
         context.response().putHeader(REQUEST_ID, record.requestId());
-        context.addEndHandler(ignored -> {
+        record.onEnd(() -> {
             long nanos = System.nanoTime() - start;
             int status = context.response().getStatusCode();
+            metrics.request(endpoint, status, nanos);
+            AccessLog.write(record, status, nanos / 1e6);
+        });
+        context.addEndHandler(ignored -> {
             if (!context.response().ended()) {
                 record.clientClosed();
             }
-            metrics.request(endpoint, status, nanos);
-            AccessLog.write(record, status, nanos / 1e6);
+            record.end();
         });
         context.next();
     }

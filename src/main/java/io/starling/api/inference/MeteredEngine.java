@@ -56,6 +56,7 @@ public class MeteredEngine {
             }
             return submitted;
         } catch (RuntimeException e) {
+            usage.abandoned = true;
             for (Multi<GenerationEvent> multi : submitted) {
                 multi.subscribe().with(event -> { }, failure -> { }).cancel();
             }
@@ -82,6 +83,8 @@ public class MeteredEngine {
                         record.promptTokens((int) total);
                     } else if (failure != null) {
                         record.failed(failure);
+                    } else {
+                        record.clientGone();
                     }
                     reservation.settle(done ? total : 0);
                 });
@@ -93,6 +96,8 @@ public class MeteredEngine {
         private final RequestRecord record;
         private final AtomicInteger running;
         private final AtomicLong used = new AtomicLong();
+        /** Set when the request is refused after some of its jobs were admitted: their cancellation is ours. */
+        private volatile boolean abandoned;
 
         RequestUsage(Reservation reservation, RequestRecord record, int jobs) {
             this.reservation = reservation;
@@ -122,6 +127,8 @@ public class MeteredEngine {
                 Completed c = completed[0];
                 if (failure != null) {
                     record.failed(failure);
+                } else if (cancelled && !abandoned) {
+                    record.clientGone();
                 }
                 used.addAndGet(c != null ? c.promptTokens() + c.completionTokens() : seen[0] > 0 ? promptTokens + seen[1] : 0);
                 if (running.decrementAndGet() == 0) {
