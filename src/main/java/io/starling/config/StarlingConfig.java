@@ -32,6 +32,14 @@ public interface StarlingConfig {
         /** Requests a tenant may start per minute on /v1/* (0 = unlimited); beyond it 429 with Retry-After. */
         @WithDefault("0")
         int requestsPerMinute();
+
+        /**
+         * Tokens (prompt + generated) a tenant may use per minute on the generating and embedding endpoints (0 =
+         * unlimited). A request reserves its prompt plus max_tokens × n when admitted and gets back what it did not
+         * use when it ends; beyond the allowance 429 with Retry-After.
+         */
+        @WithDefault("0")
+        long tokensPerMinute();
     }
 
     interface Auth {

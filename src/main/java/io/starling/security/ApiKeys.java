@@ -7,21 +7,28 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
  * The accepted API keys, from {@code starling.auth.api-keys} and {@code starling.auth.api-keys-file}. A presented
  * key is compared with every accepted key in constant time, so response timing reveals nothing about how much of a
- * key was right.
+ * key was right. Each key has an id, {@code key-} and the first 12 hex digits of its SHA-256: the tenant name in
+ * logs and rate limits, which identifies the key to its owner without revealing it.
  */
 public final class ApiKeys {
 
+    private static final int ID_HEX_DIGITS = 12;
+
     private final List<byte[]> keys;
+    private final List<String> ids;
 
     ApiKeys(List<String> keys) {
         this.keys = keys.stream().map(String::strip).filter(k -> !k.isEmpty())
                 .map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
+        this.ids = this.keys.stream().map(ApiKeys::id).toList();
     }
 
     static ApiKeys from(StarlingConfig.Auth auth) {
@@ -46,13 +53,29 @@ public final class ApiKeys {
         return !keys.isEmpty();
     }
 
-    /** True when {@code presented} equals one of the keys; every key is compared, whatever matches first. */
+    /** True when {@code presented} equals one of the keys. */
     boolean accepts(String presented) {
+        return idOf(presented) != null;
+    }
+
+    /** The id of the key {@code presented} equals, or null; every key is compared, whatever matches first. */
+    String idOf(String presented) {
         byte[] candidate = presented.getBytes(StandardCharsets.UTF_8);
-        boolean match = false;
-        for (byte[] key : keys) {
-            match |= MessageDigest.isEqual(key, candidate);
+        int match = -1;
+        for (int i = 0; i < keys.size(); i++) {
+            if (MessageDigest.isEqual(keys.get(i), candidate)) {
+                match = i;
+            }
         }
-        return match;
+        return match < 0 ? null : ids.get(match);
+    }
+
+    private static String id(byte[] key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
+            return "key-" + HexFormat.of().formatHex(digest).substring(0, ID_HEX_DIGITS);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

@@ -46,6 +46,13 @@ class ApiKeyTest {
     }
 
     @Test
+    void refusedRequestsAreCountedByStatus() {
+        given().get("/v1/models").then().statusCode(401);
+        given().get("/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("starling_requests_total{endpoint=\"/v1/models\",status=\"401\"}"));
+    }
+
+    @Test
     void healthAndMetricsStayOpen() {
         given().get("/health").then().statusCode(200);
         given().get("/ready").then().statusCode(200);

@@ -19,6 +19,15 @@ class ApiKeysTest {
     }
 
     @Test
+    void eachKeyHasAStableIdThatDoesNotRevealIt() {
+        ApiKeys keys = new ApiKeys(List.of("sk-a", "sk-bb"));
+        // printf sk-a | sha256sum → a4a6d307ad00fa67…
+        assertThat(keys.idOf("sk-a")).isEqualTo("key-a4a6d307ad00");
+        assertThat(keys.idOf("sk-bb")).isNotEqualTo(keys.idOf("sk-a")).matches("key-[0-9a-f]{12}");
+        assertThat(keys.idOf("sk-c")).isNull();
+    }
+
+    @Test
     void noKeysMeansOpen() {
         assertThat(new ApiKeys(List.of("  ")).required()).isFalse();
     }

@@ -11,13 +11,27 @@ public final class ApiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ApiException(int status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, 0);
+    }
+
+    private ApiException(int status, String type, String param, String code, String message, long retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /**
+     * 429: the tenant's allowance is used up. With {@code retryAfterSeconds} > 0 the response carries Retry-After;
+     * 0 means waiting would not help (the request alone is larger than the allowance).
+     */
+    public static ApiException rateLimited(String param, String message, long retryAfterSeconds) {
+        return new ApiException(429, "rate_limit_error", param, "rate_limit_exceeded", message, retryAfterSeconds);
     }
 
     /** 400: a field is missing, of the wrong type or out of range. */
@@ -58,5 +72,10 @@ public final class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** Seconds for the Retry-After header; 0: none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -25,7 +25,10 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return body(e.status(), e.getMessage(), e.type(), e.param(), e.code());
+        Response response = body(e.status(), e.getMessage(), e.type(), e.param(), e.code());
+        return e.retryAfterSeconds() > 0
+                ? Response.fromResponse(response).header("Retry-After", e.retryAfterSeconds()).build()
+                : response;
     }
 
     @ServerExceptionMapper

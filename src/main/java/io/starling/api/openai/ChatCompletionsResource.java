@@ -6,13 +6,13 @@ import io.smallrye.mutiny.Multi;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.HttpStreams;
 import io.starling.api.inference.Prompts;
-import io.starling.api.inference.ServedModelCheck;
+import io.starling.api.inference.MeteredEngine;
+import io.starling.api.inference.RequestPrelude;
 import io.starling.api.inference.StopField;
 import io.starling.api.inference.TokenBudget;
 import io.starling.api.inference.UnsupportedFields;
 import io.starling.engine.GenerationEvent;
 import io.starling.engine.GenerationRequest;
-import io.starling.engine.InferenceEngine;
 import io.starling.engine.ModelText;
 import io.starling.sampling.SamplerConfig;
 import jakarta.ws.rs.Consumes;
@@ -32,13 +32,13 @@ public class ChatCompletionsResource {
     /** More parallel choices than this is refused: they run one after another on a single engine for now. */
     static final int MAX_N = 16;
 
-    private final InferenceEngine engine;
-    private final ModelText modelText;
+    private final RequestPrelude prelude;
+    private final MeteredEngine engine;
     private final ObjectMapper mapper;
 
-    ChatCompletionsResource(InferenceEngine engine, ModelText modelText, ObjectMapper mapper) {
+    ChatCompletionsResource(RequestPrelude prelude, MeteredEngine engine, ObjectMapper mapper) {
+        this.prelude = prelude;
         this.engine = engine;
-        this.modelText = modelText;
         this.mapper = mapper;
     }
 
@@ -46,11 +46,7 @@ public class ChatCompletionsResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> create(ChatCompletionRequest request) {
-        if (request == null) {
-            throw ApiException.invalid(null, "the request body must be a JSON object");
-        }
-        ModelText.Text text = modelText.get();
-        ServedModelCheck.require(request.model(), text);
+        ModelText.Text text = prelude.open(request, ChatCompletionRequest::model);
         rejectUnsupported(request);
         int n = choices(request.n());
         SamplerConfig sampling = request.sampling().toConfig();

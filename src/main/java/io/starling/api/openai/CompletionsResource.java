@@ -8,13 +8,13 @@ import io.smallrye.mutiny.Uni;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.HttpStreams;
 import io.starling.api.inference.Prompts;
-import io.starling.api.inference.ServedModelCheck;
+import io.starling.api.inference.MeteredEngine;
+import io.starling.api.inference.RequestPrelude;
 import io.starling.api.inference.StopField;
 import io.starling.api.inference.TokenBudget;
 import io.starling.api.inference.UnsupportedFields;
 import io.starling.engine.GenerationEvent;
 import io.starling.engine.GenerationRequest;
-import io.starling.engine.InferenceEngine;
 import io.starling.engine.ModelText;
 import io.starling.sampling.SamplerConfig;
 import jakarta.ws.rs.Consumes;
@@ -35,13 +35,13 @@ public class CompletionsResource {
     /** OpenAI's default when max_tokens is absent. */
     static final int DEFAULT_MAX_TOKENS = 16;
 
-    private final InferenceEngine engine;
-    private final ModelText modelText;
+    private final RequestPrelude prelude;
+    private final MeteredEngine engine;
     private final ObjectMapper mapper;
 
-    CompletionsResource(InferenceEngine engine, ModelText modelText, ObjectMapper mapper) {
+    CompletionsResource(RequestPrelude prelude, MeteredEngine engine, ObjectMapper mapper) {
+        this.prelude = prelude;
         this.engine = engine;
-        this.modelText = modelText;
         this.mapper = mapper;
     }
 
@@ -49,11 +49,7 @@ public class CompletionsResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> create(CompletionRequest request) {
-        if (request == null) {
-            throw ApiException.invalid(null, "the request body must be a JSON object");
-        }
-        ModelText.Text text = modelText.get();
-        ServedModelCheck.require(request.model(), text);
+        ModelText.Text text = prelude.open(request, CompletionRequest::model);
         UnsupportedFields.reject("suffix", request.suffix(), "insertion (suffix) is not implemented");
         UnsupportedFields.rejectUnlessEmptyObject("logit_bias", request.logitBias(), "logit bias is not implemented");
         int n = ChatCompletionsResource.choices(request.n());
@@ -73,7 +69,7 @@ public class CompletionsResource {
                     text.contextLength(), DEFAULT_MAX_TOKENS);
             jobs.add(new GenerationRequest(prompt, sampling, maxTokens, n, stops, scorePrompt));
         }
-        List<Multi<GenerationEvent>> submitted = Submissions.all(engine, jobs);
+        List<Multi<GenerationEvent>> submitted = engine.submitAll(jobs);
 
         CompletionAssembler assembler = new CompletionAssembler(text.model().id(), text.tokenizer(), n,
                 sampling.logprobs(), echo);

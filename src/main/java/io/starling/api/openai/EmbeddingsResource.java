@@ -1,12 +1,11 @@
 package io.starling.api.openai;
 
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.Prompts;
-import io.starling.api.inference.ServedModelCheck;
-import io.starling.engine.InferenceEngine;
+import io.starling.api.inference.MeteredEngine;
+import io.starling.api.inference.RequestPrelude;
 import io.starling.engine.ModelText;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -36,12 +35,12 @@ public class EmbeddingsResource {
     public record EmbeddingUsage(int promptTokens, int totalTokens) {
     }
 
-    private final InferenceEngine engine;
-    private final ModelText modelText;
+    private final RequestPrelude prelude;
+    private final MeteredEngine engine;
 
-    EmbeddingsResource(InferenceEngine engine, ModelText modelText) {
+    EmbeddingsResource(RequestPrelude prelude, MeteredEngine engine) {
+        this.prelude = prelude;
         this.engine = engine;
-        this.modelText = modelText;
     }
 
     @POST
@@ -49,11 +48,7 @@ public class EmbeddingsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<EmbeddingList> create(EmbeddingRequest request) {
-        if (request == null) {
-            throw ApiException.invalid(null, "the request body must be a JSON object");
-        }
-        ModelText.Text text = modelText.get();
-        ServedModelCheck.require(request.model(), text);
+        ModelText.Text text = prelude.open(request, EmbeddingRequest::model);
         boolean base64 = base64(request.encodingFormat());
         int dim = text.model().shape().embeddingLength();
         if (request.dimensions() != null && request.dimensions() != dim) {
@@ -61,23 +56,21 @@ public class EmbeddingsResource {
                     + " dimensions; shortening them is not supported");
         }
         List<int[]> inputs = Prompts.many(text, request.input(), "input");
-        int tokens = 0;
+        int promptTokens = 0;
         for (int[] input : inputs) {
             if (input.length > text.contextLength()) {
                 throw ApiException.contextLengthExceeded("input", input.length, 0, text.contextLength());
             }
-            tokens += input.length;
+            promptTokens += input.length;
         }
-        int promptTokens = tokens;
-        return Multi.createFrom().iterable(inputs)
-                .onItem().transformToUniAndConcatenate(engine::embed)
-                .collect().asList()
+        int usage = promptTokens;
+        return engine.embedAll(inputs)
                 .map(vectors -> {
                     List<Embedding> data = new ArrayList<>(vectors.size());
                     for (int i = 0; i < vectors.size(); i++) {
                         data.add(new Embedding("embedding", i, base64 ? encode(vectors.get(i)) : vectors.get(i)));
                     }
-                    return new EmbeddingList("list", data, text.model().id(), new EmbeddingUsage(promptTokens, promptTokens));
+                    return new EmbeddingList("list", data, text.model().id(), new EmbeddingUsage(usage, usage));
                 });
     }
 

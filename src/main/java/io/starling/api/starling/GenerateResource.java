@@ -6,7 +6,8 @@ import io.smallrye.mutiny.Multi;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.HttpStreams;
 import io.starling.api.inference.Prompts;
-import io.starling.api.inference.ServedModelCheck;
+import io.starling.api.inference.MeteredEngine;
+import io.starling.api.inference.RequestPrelude;
 import io.starling.api.inference.StopField;
 import io.starling.api.inference.TokenBudget;
 import io.starling.api.inference.TokenText;
@@ -20,7 +21,6 @@ import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.GeneratedToken;
 import io.starling.engine.GenerationEvent.SequenceEnd;
 import io.starling.engine.GenerationRequest;
-import io.starling.engine.InferenceEngine;
 import io.starling.engine.ModelText;
 import io.starling.sampling.SamplerConfig;
 import io.starling.tokenizer.Tokenizer;
@@ -40,13 +40,13 @@ import org.jboss.resteasy.reactive.RestMulti;
 @Path("/v1/generate")
 public class GenerateResource {
 
-    private final InferenceEngine engine;
-    private final ModelText modelText;
+    private final RequestPrelude prelude;
+    private final MeteredEngine engine;
     private final ObjectMapper mapper;
 
-    GenerateResource(InferenceEngine engine, ModelText modelText, ObjectMapper mapper) {
+    GenerateResource(RequestPrelude prelude, MeteredEngine engine, ObjectMapper mapper) {
+        this.prelude = prelude;
         this.engine = engine;
-        this.modelText = modelText;
         this.mapper = mapper;
     }
 
@@ -54,11 +54,8 @@ public class GenerateResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> generate(GenerateRequest request) {
-        if (request == null) {
-            throw ApiException.invalid(null, "the request body must be a JSON object");
-        }
-        ModelText.Text text = modelText.get();
-        ServedModelCheck.require(request.model(), text);
+        ModelText.Text text = prelude.open(request, GenerateRequest::model);
+        prelude.record().sessionId(request.sessionId());
         if (request.sessionId() != null) {
             throw ApiException.unsupported("session_id", "sessions (KV reuse across requests) are not implemented yet");
         }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.smallrye.common.annotation.Blocking;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.Prompts;
-import io.starling.api.inference.ServedModelCheck;
+import io.starling.api.inference.RequestPrelude;
 import io.starling.engine.ModelText;
 import io.starling.tokenizer.EncodedText;
 import jakarta.ws.rs.Consumes;
@@ -42,21 +42,20 @@ public class TokenizeResource {
     public record DetokenizeResponse(String text) {
     }
 
-    private final ModelText modelText;
+    private final RequestPrelude prelude;
 
-    TokenizeResource(ModelText modelText) {
-        this.modelText = modelText;
+    TokenizeResource(RequestPrelude prelude) {
+        this.prelude = prelude;
     }
 
     @POST
     @Path("tokenize")
     @Blocking
     public TokenizeResponse tokenize(TokenizeRequest request) {
-        if (request == null || request.text() == null) {
+        ModelText.Text text = prelude.open(request, TokenizeRequest::model);
+        if (request.text() == null) {
             throw ApiException.invalid("text", "'text' is required");
         }
-        ModelText.Text text = modelText.get();
-        ServedModelCheck.require(request.model(), text);
         EncodedText encoded = text.tokenizer().encode(request.text(), !Boolean.FALSE.equals(request.addSpecialTokens()),
                 Boolean.TRUE.equals(request.parseSpecial()));
         int[][] offsets = new int[encoded.size()][];
@@ -70,11 +69,10 @@ public class TokenizeResource {
     @Path("detokenize")
     @Blocking
     public DetokenizeResponse detokenize(DetokenizeRequest request) {
-        if (request == null || request.tokens() == null || request.tokens().isNull()) {
+        ModelText.Text text = prelude.open(request, DetokenizeRequest::model);
+        if (request.tokens() == null || request.tokens().isNull()) {
             throw ApiException.invalid("tokens", "'tokens' is required");
         }
-        ModelText.Text text = modelText.get();
-        ServedModelCheck.require(request.model(), text);
         if (request.tokens().isArray() && request.tokens().isEmpty()) {
             return new DetokenizeResponse("");
         }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A corpus of broken and hostile bodies against every POST endpoint: each must be answered 4xx with the OpenAI error
- * body (never 5xx), and the server must still be ready afterwards.
+ * body (never 5xx), and the server must still be ready afterwards. Then seeded soups of every field the endpoints
+ * know, each with a value of a random type or range, which may be valid or not: never a 5xx either.
  */
 @QuarkusTest
 class MalformedRequestFuzzTest {
@@ -112,6 +113,132 @@ class MalformedRequestFuzzTest {
             }
         }
         given().get("/ready").then().statusCode(200);
+    }
+
+    /** Every field any endpoint reads, and a few it does not. */
+    static final List<String> FIELDS = List.of("model", "messages", "prompt", "input", "text", "tokens", "max_tokens",
+            "max_completion_tokens", "temperature", "top_p", "top_k", "n", "stop", "seed", "presence_penalty",
+            "frequency_penalty", "repetition_penalty", "logprobs", "top_logprobs", "stream", "stream_options", "echo",
+            "user", "best_of", "suffix", "logit_bias", "response_format", "tools", "tool_choice", "encoding_format",
+            "dimensions", "add_special_tokens", "parse_special", "session_id", "functions", "audio", "prediction",
+            "x_unknown", "");
+
+    /** A random JSON value: any type, boundary numbers, odd strings, nested shapes that look like messages. */
+    static String value(Random random, int depth) {
+        return switch (random.nextInt(depth > 2 ? 9 : 13)) {
+            case 0 -> "null";
+            case 1 -> random.nextBoolean() ? "true" : "false";
+            case 2 -> Integer.toString(List.of(-1, 0, 1, 2, 3, 16, 17, 20, 21, 511, 512, 513).get(random.nextInt(12)));
+            case 3 -> List.of("-2147483648", "2147483647", "9223372036854775807", "-9223372036854775809", "1e308",
+                    "-0.0", "1e-320", "123456789012345678901234567890").get(random.nextInt(8));
+            case 4 -> Double.toString(random.nextDouble() * 6 - 3);
+            case 5 -> "\"" + List.of("", "Once upon a time", "stories260K-Q8_0", "user", "assistant", "system",
+                    "text", "float", "base64", "\\ud800", "<|im_start|>", "\\u0000", "é漢😀", "json_object",
+                    "none", "auto").get(random.nextInt(16)) + "\"";
+            case 6 -> "\"" + "x".repeat(random.nextInt(600)) + "\"";
+            case 7 -> "[" + random.ints(random.nextInt(6), -3, 600).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(",")) + "]";
+            case 8 -> "{}";
+            case 9, 10 -> {
+                StringBuilder array = new StringBuilder("[");
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    array.append(array.length() > 1 ? "," : "").append(value(random, depth + 1));
+                }
+                yield array.append(']').toString();
+            }
+            default -> {
+                String role = List.of("\"user\"", "\"system\"", "\"assistant\"", "\"tool\"", "7", "null")
+                        .get(random.nextInt(6));
+                yield "{\"role\":" + role + ",\"content\":" + value(random, depth + 1) + ",\"type\":\"text\","
+                        + "\"text\":" + value(random, depth + 1) + ",\"include_usage\":" + value(random, depth + 1) + "}";
+            }
+        };
+    }
+
+    /** A valid body per endpoint, the starting point of its soups. */
+    static final java.util.Map<String, String> VALID = java.util.Map.of(
+            "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+            "/v1/completions", "{\"prompt\":\"Once upon a time\"}",
+            "/v1/embeddings", "{\"input\":\"Once upon a time\"}",
+            "/v1/tokenize", "{\"text\":\"Once upon a time\"}",
+            "/v1/detokenize", "{\"tokens\":[1,403,407]}",
+            "/v1/generate", "{\"prompt\":\"Once upon a time\"}");
+
+    /**
+     * The endpoint's valid body with one to four fields set to random values (some valid, most not), so soups
+     * reach the engine as well as the validators. Generation is kept short whatever the soup says (max_tokens and n
+     * are small or invalid), so the corpus runs in seconds.
+     */
+    static String soup(Random random, String endpoint) {
+        String valid = VALID.get(endpoint);
+        StringBuilder body = new StringBuilder(valid.substring(0, valid.length() - 1));
+        boolean bounded = false;
+        for (int i = 1 + random.nextInt(4); i > 0; i--) {
+            String field = FIELDS.get(random.nextInt(FIELDS.size()));
+            bounded |= field.startsWith("max_");
+            String value = switch (field) {
+                case "max_tokens", "max_completion_tokens" -> List.of("0", "1", "3", "-1", "\"2\"", "null", "1.5")
+                        .get(random.nextInt(7));
+                case "n" -> List.of("1", "2", "0", "17", "-1", "\"2\"").get(random.nextInt(6));
+                default -> value(random, 0);
+            };
+            // a repeated field: Jackson keeps the last, as most JSON readers do
+            body.append(",\"").append(field).append("\":").append(value);
+        }
+        if (!bounded) {
+            body.append(",\"max_tokens\":").append(1 + random.nextInt(3));
+        }
+        return body.append('}').toString();
+    }
+
+    @Test
+    void randomFieldSoupsAreNeverAServerError() {
+        long seed = 20261125;
+        Random random = new Random(seed);
+        List<String> failures = new ArrayList<>();
+        java.util.Map<String, Integer> accepted = new java.util.TreeMap<>();
+        for (int i = 0; i < 20; i++) {
+            for (String endpoint : ENDPOINTS) {
+                String body = soup(random, endpoint);
+                Response response = given().contentType(ContentType.JSON).body(body).post(endpoint);
+                int status = response.statusCode();
+                if (status < 300) {
+                    accepted.merge(endpoint, 1, Integer::sum);
+                }
+                if (status >= 500) {
+                    failures.add(endpoint + " " + status + " for " + body);
+                } else if (status >= 400 && response.jsonPath().getString("error.message") == null) {
+                    failures.add(endpoint + " " + status + " without an OpenAI error body for " + body);
+                }
+            }
+        }
+        assertThat(failures).as("seed " + seed + "\n" + String.join("\n", failures)).isEmpty();
+        // the soups get past validation too, or they would only test the validators
+        assertThat(accepted.keySet()).as("endpoints that accepted some soup: " + accepted).hasSize(ENDPOINTS.size());
+        given().get("/ready").then().statusCode(200);
+    }
+
+    @Test
+    void oddRoutesMethodsAndMediaTypesAre4xx() {
+        List<String> failures = new ArrayList<>();
+        for (String endpoint : ENDPOINTS) {
+            check(failures, "GET " + endpoint, given().get(endpoint));
+            check(failures, "PUT " + endpoint, given().contentType(ContentType.JSON).body("{}").put(endpoint));
+            check(failures, "text/plain " + endpoint, given().contentType(ContentType.TEXT).body("{}").post(endpoint));
+            check(failures, "no type " + endpoint, given().body(new byte[] {'{', '}'}).post(endpoint));
+        }
+        for (String path : List.of("/v1/models/%2e%2e", "/v1/models/" + "m".repeat(3000), "/v1/nothing", "/v1/models/x/y")) {
+            check(failures, "GET " + path, given().urlEncodingEnabled(false).get(path));
+        }
+        check(failures, "DELETE /v1/models", given().delete("/v1/models"));
+        assertThat(failures).as(String.join("\n", failures)).isEmpty();
+        given().get("/ready").then().statusCode(200);
+    }
+
+    private static void check(List<String> failures, String what, Response response) {
+        if (response.statusCode() < 400 || response.statusCode() >= 500) {
+            failures.add(what + ": " + response.statusCode());
+        }
     }
 
     private static byte[] concat(Object... parts) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.starling.telemetry.AccessLogRecords;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -34,12 +35,18 @@ class RequestTimeoutTest {
     }
 
     @Test
-    void aStreamThatTimesOutEndsWithAnErrorEvent() {
-        String body = given().contentType(ContentType.JSON)
+    void aStreamThatTimesOutEndsWithAnErrorEventAndTheAccessLogSaysSo() {
+        AccessLogRecords log = AccessLogRecords.listen();
+        String body = given().contentType(ContentType.JSON).header("X-Request-Id", "timeout-stream")
                 .body("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":400,\"stream\":true}")
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         List<String> events = SseEvents.data(body);
         assertThat(events.getLast()).contains("\"request_timeout\"");
+        try (log) {
+            // the 200 was sent long before the timeout; only the log line tells an operator how the stream ended
+            assertThat(log.fields("timeout-stream")).containsEntry("status", "200")
+                    .containsEntry("error", "RequestTimeoutException");
+        }
         given().get("/ready").then().statusCode(200);
     }
 }

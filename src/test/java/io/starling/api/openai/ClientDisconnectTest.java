@@ -3,6 +3,7 @@ package io.starling.api.openai;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.starling.telemetry.AccessLogRecords;
 import io.restassured.RestAssured;
 import io.starling.engine.InferenceEngine;
 import jakarta.inject.Inject;
@@ -28,10 +29,11 @@ class ClientDisconnectTest {
     void closingTheStreamStopsTheGeneration() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/generate"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("X-Request-Id", "disconnect-1")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once\",\"max_tokens\":509,\"temperature\":0}"))
                 .build();
         long cancelledBefore = engine.cancelledJobs();
+        AccessLogRecords log = AccessLogRecords.listen();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         try (InputStream body = response.body()) {
@@ -45,5 +47,8 @@ class ClientDisconnectTest {
         }
         assertThat(engine.busy()).as("the engine is still generating for a client that left").isFalse();
         assertThat(engine.cancelledJobs()).as("the job ended by cancellation, not by running out").isEqualTo(cancelledBefore + 1);
+        try (log) {
+            assertThat(log.fields("disconnect-1")).containsEntry("client_closed", "true").doesNotContainKey("error");
+        }
     }
 }

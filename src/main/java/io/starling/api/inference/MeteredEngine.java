@@ -1,0 +1,140 @@
+package io.starling.api.inference;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.starling.engine.GenerationEvent;
+import io.starling.engine.GenerationEvent.Completed;
+import io.starling.engine.GenerationEvent.GeneratedToken;
+import io.starling.engine.GenerationRequest;
+import io.starling.engine.InferenceEngine;
+import io.starling.security.TokenRateLimit;
+import io.starling.security.TokenRateLimit.Reservation;
+import io.starling.telemetry.RequestRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The engine as the API uses it: each request first reserves the most tokens it may use from its tenant's
+ * allowance ({@link TokenRateLimit}), and as its jobs end, what they really used is written to the request's record
+ * (usage and timings for the access log) and the unused rest of the reservation is given back.
+ */
+@ApplicationScoped
+public class MeteredEngine {
+
+    private final InferenceEngine engine;
+    private final TokenRateLimit tokenLimit;
+    private final RequestPrelude prelude;
+
+    MeteredEngine(InferenceEngine engine, TokenRateLimit tokenLimit, RequestPrelude prelude) {
+        this.engine = engine;
+        this.tokenLimit = tokenLimit;
+        this.prelude = prelude;
+    }
+
+    public Multi<GenerationEvent> submit(GenerationRequest job) {
+        return submitAll(List.of(job)).getFirst();
+    }
+
+    /**
+     * Admits every job of a request, or none: when one is refused (queue full), the ones already admitted are
+     * cancelled so they do not run for a client that got a 429, and the reservation goes back whole.
+     */
+    public List<Multi<GenerationEvent>> submitAll(List<GenerationRequest> jobs) {
+        RequestRecord record = prelude.record();
+        long most = 0;
+        for (GenerationRequest job : jobs) {
+            most += job.prompt().length + (long) job.maxTokens() * job.n();
+        }
+        RequestUsage usage = new RequestUsage(tokenLimit.reserve(record.tenant(), most, "max_tokens"), record, jobs.size());
+        List<Multi<GenerationEvent>> submitted = new ArrayList<>(jobs.size());
+        try {
+            for (GenerationRequest job : jobs) {
+                submitted.add(usage.meter(engine.submit(job), job.prompt().length));
+            }
+            return submitted;
+        } catch (RuntimeException e) {
+            usage.abandoned = true;
+            for (Multi<GenerationEvent> multi : submitted) {
+                multi.subscribe().with(event -> { }, failure -> { }).cancel();
+            }
+            usage.reservation.settle(0);
+            throw e;
+        }
+    }
+
+    /** The embedding of each input, one after another; every input token counts against the allowance. */
+    public Uni<List<float[]>> embedAll(List<int[]> inputs) {
+        RequestRecord record = prelude.record();
+        long tokens = 0;
+        for (int[] input : inputs) {
+            tokens += input.length;
+        }
+        long total = tokens;
+        Reservation reservation = tokenLimit.reserve(record.tenant(), total, "input");
+        return Multi.createFrom().iterable(inputs)
+                .onItem().transformToUniAndConcatenate(engine::embed)
+                .collect().asList()
+                .onTermination().invoke((vectors, failure, cancelled) -> {
+                    boolean done = failure == null && !cancelled;
+                    if (done) {
+                        record.promptTokens((int) total);
+                    } else if (failure != null) {
+                        record.failed(failure);
+                    } else {
+                        record.clientGone();
+                    }
+                    reservation.settle(done ? total : 0);
+                });
+    }
+
+    /** The tokens a request's jobs used, settled against its reservation once the last job has ended. */
+    private static final class RequestUsage {
+        private final Reservation reservation;
+        private final RequestRecord record;
+        private final AtomicInteger running;
+        private final AtomicLong used = new AtomicLong();
+        /** Set when the request is refused after some of its jobs were admitted: their cancellation is ours. */
+        private volatile boolean abandoned;
+
+        RequestUsage(Reservation reservation, RequestRecord record, int jobs) {
+            this.reservation = reservation;
+            this.record = record;
+            this.running = new AtomicInteger(jobs);
+        }
+
+        /**
+         * Counts one job's tokens as its events pass: its usage once it completes; if it is cancelled or fails
+         * first, the prompt (once the engine has started on it) and the tokens generated until then.
+         */
+        Multi<GenerationEvent> meter(Multi<GenerationEvent> events, int promptTokens) {
+            long[] seen = {0, 0}; // events, generated tokens; touched by one subscriber's serialised callbacks
+            Completed[] completed = {null};
+            return events.onItem().invoke(event -> {
+                seen[0]++;
+                switch (event) {
+                    case GeneratedToken t -> seen[1]++;
+                    case Completed c -> {
+                        completed[0] = c;
+                        record.job(c.promptTokens(), c.completionTokens(), c.queueMs(), c.prefillMs(), c.decodeMs());
+                    }
+                    default -> {
+                    }
+                }
+            }).onTermination().invoke((failure, cancelled) -> {
+                Completed c = completed[0];
+                if (failure != null) {
+                    record.failed(failure);
+                } else if (cancelled && !abandoned) {
+                    record.clientGone();
+                }
+                used.addAndGet(c != null ? c.promptTokens() + c.completionTokens() : seen[0] > 0 ? promptTokens + seen[1] : 0);
+                if (running.decrementAndGet() == 0) {
+                    reservation.settle(used.get());
+                }
+            });
+        }
+    }
+}
