@@ -39,6 +39,8 @@ final class EngineLoop implements Runnable {
     private long now;
     private final Predicate<QueuedWork> deadInQueue = work -> work.cancelled() || work.expired(now);
     private volatile boolean stopping;
+    /** Set before the last drain of the queue: whatever is queued later must be taken back by its submitter. */
+    private volatile boolean closed;
     private volatile int runningRequests;
 
     EngineLoop(GgufFile file, TenantQueue<QueuedWork> queue, SchedulerSettings settings, ServingContext context,
@@ -188,6 +190,7 @@ final class EngineLoop implements Runnable {
 
     /** Fails whatever is left when the loop ends (shutdown, or a fault that stopped it). */
     private void drain(Throwable reason) {
+        closed = true;
         Throwable error = reason != null ? reason : new ModelUnavailableException();
         now = System.nanoTime();
         for (RequestRun run : running) {
@@ -205,6 +208,10 @@ final class EngineLoop implements Runnable {
     void stop() {
         stopping = true;
         queue.wake();
+    }
+
+    boolean closed() {
+        return closed;
     }
 
     boolean busy() {

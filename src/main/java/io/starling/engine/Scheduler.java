@@ -72,9 +72,6 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void admit(QueuedWork work, long now) {
-        if (!thread.isAlive()) {
-            throw new ModelUnavailableException();
-        }
         ledger.admitted(work, now);
         if (!queue.offer(work.tenant(), work)) {
             ledger.refused(work);
@@ -82,6 +79,11 @@ public final class Scheduler implements AutoCloseable {
             int retryAfter = (int) Math.clamp(
                     Math.ceil(ledger.averageSeconds() * (depth + 1) / settings.maxBatchSize()), 1, 60);
             throw new QueueFullException(depth, retryAfter);
+        }
+        if (loop.closed()) {
+            // the loop has ended (shutdown) and will never take it: take it back, unless its drain did already
+            queue.removeIf(queued -> queued == work, ledger::refused);
+            throw new ModelUnavailableException();
         }
     }
 

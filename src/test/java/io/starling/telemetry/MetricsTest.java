@@ -25,6 +25,7 @@ class MetricsTest {
                 .contains("starling_time_to_first_token_seconds_bucket")
                 .contains("starling_inter_token_latency_seconds_bucket")
                 .contains("starling_tokens_per_second_count")
+                .contains("starling_batch_size_bucket")
                 .contains("starling_queue_depth{model=\"stories260K-Q8_0\"}");
     }
 
