@@ -9,6 +9,7 @@ import io.starling.tensor.MatMul;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -38,6 +39,7 @@ final class EngineLoop implements Runnable {
     private final Predicate<QueuedWork> fitsFreeSlots = work -> work.slots() <= freeSlots;
     private long now;
     private final Predicate<QueuedWork> deadInQueue = work -> work.cancelled() || work.expired(now);
+    private final Consumer<QueuedWork> endDead = this::endDead;
     private volatile boolean stopping;
     /** Set before the last drain of the queue: whatever is queued later must be taken back by its submitter. */
     private volatile boolean closed;
@@ -77,7 +79,7 @@ final class EngineLoop implements Runnable {
     private boolean iterate(LlamaModel model) {
         now = System.nanoTime();
         retire();
-        queue.removeIf(deadInQueue, this::endDead);
+        queue.removeIf(deadInQueue, endDead);
         admit(model);
         runningRequests = running.size();
         if (running.isEmpty()) {
