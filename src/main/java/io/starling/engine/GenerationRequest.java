@@ -2,7 +2,6 @@ package io.starling.engine;
 
 import io.starling.sampling.SamplerConfig;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One generation job as the engine sees it: token ids in, {@code n} sampled continuations out. The API layer has
@@ -54,10 +53,6 @@ public record GenerationRequest(int[] prompt, SamplerConfig sampling, int maxTok
     /** The same request continuing session {@code sessionId}. */
     public GenerationRequest withSession(String sessionId) {
         return new GenerationRequest(prompt, sampling, maxTokens, n, stop, promptLogprobs, tenant, sessionId);
-    }
-
-    public Optional<String> session() {
-        return Optional.ofNullable(sessionId);
     }
 
     @Override

@@ -92,10 +92,6 @@ public final class Scheduler implements AutoCloseable {
         return queue.size();
     }
 
-    public SchedulerSettings settings() {
-        return settings;
-    }
-
     /** Whether any request is running on the loop now. */
     public boolean busy() {
         return loop.busy();

@@ -169,6 +169,9 @@ class SchedulerTest {
                     .isInstanceOf(QueueFullException.class);
             assertThatThrownBy(() -> scheduler.submit(greedy(stories.encode("Once"), 1, 2)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-batch-size");
+            // the contiguous caches keep no sessions: refused before admission, not failed on the loop
+            assertThatThrownBy(() -> scheduler.submit(greedy(stories.encode("Once"), 1, 1).withSession("s1")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("session_id");
             // a cancelled subscriber hears nothing more; the loop must still end and free all three
             admitted.forEach(StreamRecorder::cancel);
             waitUntil(() -> scheduler.cancelledJobs() == 3, "all three cancellations reach the loop");
