@@ -328,13 +328,15 @@ class SchedulerTest {
         return new GenerationRequest(prompt, SamplerConfig.greedy().withMaskedTokens(eos), maxTokens, n, List.of(), -1);
     }
 
-    /** Records the widest step. */
+    /** Records the widest step and counts every token put through the model. */
     static final class StepSizes implements EngineMetrics {
         final AtomicInteger maxSequences = new AtomicInteger();
         final AtomicInteger maxTokens = new AtomicInteger();
+        final AtomicInteger totalTokens = new AtomicInteger();
 
         @Override
         public void step(int sequences, int tokens) {
+            totalTokens.addAndGet(tokens);
             maxSequences.accumulateAndGet(sequences, Math::max);
             maxTokens.accumulateAndGet(tokens, Math::max);
         }

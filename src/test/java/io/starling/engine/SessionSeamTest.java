@@ -43,15 +43,20 @@ class SessionSeamTest {
                 fresh = new StreamRecorder(plain.submit(greedy(second))).await(WAIT).tokens(0);
             }
             KeptSessions sessions = new KeptSessions(stories.text.model().shape());
+            SchedulerTest.StepSizes steps = new SchedulerTest.StepSizes();
             try (Scheduler scheduler = new Scheduler(stories.text,
-                    new SchedulerSettings(8, 4, 512, 60_000, 2, Map.of()), sessions, EngineMetrics.NONE)) {
+                    new SchedulerSettings(8, 4, 512, 60_000, 2, Map.of()), sessions, steps)) {
                 int[] reply = new StreamRecorder(scheduler.submit(greedy(first).withSession("s"))).await(WAIT).tokens(0);
                 assertThat(reply).containsExactly(firstReply);
+                int before = steps.totalTokens.get();
                 int[] continued = new StreamRecorder(scheduler.submit(greedy(second).withSession("s"))).await(WAIT)
                         .tokens(0);
                 assertThat(continued).containsExactly(fresh);
                 // the cache held the first prompt and all but the last reply token (never fed back)
-                assertThat(sessions.reused.get()).isEqualTo(first.length + firstReply.length - 1);
+                int reused = sessions.reused.get();
+                assertThat(reused).isEqualTo(first.length + firstReply.length - 1);
+                // only the new part of the prompt was prefilled, then at most one step per generated token
+                assertThat(steps.totalTokens.get() - before).isLessThanOrEqualTo(second.length - reused + continued.length);
                 SchedulerTest.assertNothingLeaks(scheduler);
             }
         }
