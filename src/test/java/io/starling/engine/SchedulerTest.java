@@ -137,18 +137,22 @@ class SchedulerTest {
 
     @Test
     void theTimeoutAbortsRunningAndQueuedRequests() throws Exception {
-        // 5 ms per token: 400 tokens take 2 s, far beyond the 500 ms timeout
-        try (Scheduler scheduler = stories.scheduler(64, 1, 64, 500, new SlowTokens(5), Map.of())) {
+        // one step of 700 ms (the loop stalls at the second token) outlasts the 500 ms timeout of both requests,
+        // so the next round finds the running one and the queued one past their deadlines
+        AtomicInteger tokens = new AtomicInteger();
+        try (Scheduler scheduler = stories.scheduler(64, 1, 64, 500, new StallAt(2, 700, tokens), Map.of())) {
             // a warm loop (model bound, kernels compiled), so the timed request surely starts before its deadline
-            new StreamRecorder(scheduler.submit(greedy(stories.encode("Once"), 2, 1))).await(WAIT);
+            new StreamRecorder(scheduler.submit(greedy(stories.encode("Once"), 1, 1))).await(WAIT);
+            tokens.set(0);
             StreamRecorder running = new StreamRecorder(scheduler.submit(endless(stories.encode("One day"), 400, 1)));
             StreamRecorder queued = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)));
             running.await(WAIT);
             queued.await(WAIT);
             assertThat(running.failure).isInstanceOf(RequestTimeoutException.class);
-            assertThat(running.tokenCount()).as("tokens before the timeout").isBetween(1L, 399L);
+            assertThat(running.tokenCount()).as("tokens before the timeout").isBetween(1L, 2L);
             assertThat(queued.failure).isInstanceOf(RequestTimeoutException.class);
             assertThat(queued.events).as("never ran").isEmpty();
+            assertThat(tokens).as("tokens sampled in all").hasValue(2);
             assertNothingLeaks(scheduler);
         }
     }
@@ -183,19 +187,23 @@ class SchedulerTest {
     void oneTenantsFloodDoesNotStarveAnother() throws Exception {
         List<String> finished = new CopyOnWriteArrayList<>();
         try (Scheduler scheduler = stories.scheduler(64, 1, 64, 60_000, new SlowTokens(1), Map.of())) {
+            // a third tenant holds the only slot until both tenants' requests are all queued
+            StreamRecorder gate = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)
+                    .withTenant("gate")));
+            waitUntil(scheduler::busy, "the gate runs");
             List<StreamRecorder> streams = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 streams.add(recordFinish(scheduler, "flood", "A" + i, finished));
             }
             streams.add(recordFinish(scheduler, "quiet", "B0", finished));
             streams.add(recordFinish(scheduler, "quiet", "B1", finished));
+            gate.cancel();
             for (StreamRecorder stream : streams) {
                 stream.await(WAIT);
             }
         }
-        // first come, first served would finish B0 and B1 last (positions 6 and 7); round-robin takes turns
-        assertThat(finished.indexOf("B0")).as("order " + finished).isLessThanOrEqualTo(3);
-        assertThat(finished.indexOf("B1")).as("order " + finished).isLessThanOrEqualTo(5);
+        // first come, first served would run B0 and B1 last; round-robin alternates while both tenants wait
+        assertThat(finished).containsExactly("A0", "B0", "A1", "B1", "A2", "A3", "A4", "A5");
     }
 
     @Test
@@ -350,7 +358,29 @@ class SchedulerTest {
         }
     }
 
-    /** Slows the loop down by sleeping at every token, so timeouts and queues can be observed on a tiny model. */
+    /** Stalls the loop once, at the {@code at}-th token sampled, and counts the tokens. */
+    record StallAt(int at, long millis, AtomicInteger tokens) implements EngineMetrics {
+        @Override
+        public void step(int sequences, int tokens) {
+        }
+
+        @Override
+        public void token(long nanosSincePrevious, boolean first) {
+            if (tokens.incrementAndGet() == at) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public void sequenceFinished(int tokens, long decodeNanos) {
+        }
+    }
+
+    /** Slows the loop down by sleeping at every token, so queues can be observed on a tiny model. */
     record SlowTokens(long millis) implements EngineMetrics {
         @Override
         public void step(int sequences, int tokens) {
