@@ -348,22 +348,10 @@ class SchedulerTest {
             maxSequences.accumulateAndGet(sequences, Math::max);
             maxTokens.accumulateAndGet(tokens, Math::max);
         }
-
-        @Override
-        public void token(long nanosSincePrevious, boolean first) {
-        }
-
-        @Override
-        public void sequenceFinished(int tokens, long decodeNanos) {
-        }
     }
 
     /** Stalls the loop once, at the {@code at}-th token sampled, and counts the tokens. */
     record StallAt(int at, long millis, AtomicInteger tokens) implements EngineMetrics {
-        @Override
-        public void step(int sequences, int tokens) {
-        }
-
         @Override
         public void token(long nanosSincePrevious, boolean first) {
             if (tokens.incrementAndGet() == at) {
@@ -374,18 +362,10 @@ class SchedulerTest {
                 }
             }
         }
-
-        @Override
-        public void sequenceFinished(int tokens, long decodeNanos) {
-        }
     }
 
     /** Slows the loop down by sleeping at every token, so queues can be observed on a tiny model. */
     record SlowTokens(long millis) implements EngineMetrics {
-        @Override
-        public void step(int sequences, int tokens) {
-        }
-
         @Override
         public void token(long nanosSincePrevious, boolean first) {
             try {
@@ -393,10 +373,6 @@ class SchedulerTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-
-        @Override
-        public void sequenceFinished(int tokens, long decodeNanos) {
         }
     }
 }
