@@ -73,6 +73,20 @@ public interface StarlingConfig {
         /** Kernel threads of the engine's matrix multiplications (0 = one per core). */
         @WithDefault("0")
         int threads();
+
+        /** Sequences decoding together in one model step; a request with n choices holds n of them. */
+        @WithDefault("16")
+        int maxBatchSize();
+
+        /**
+         * Tokens one model step may take: the decode tokens of all running sequences plus prompt chunks of new
+         * requests up to this budget, so a long prompt is prefilled in pieces and never stalls running streams.
+         */
+        @WithDefault("512")
+        int maxBatchTokens();
+
+        /** Weighted round-robin between tenants (tenant id = weight); unlisted tenants weigh 1. */
+        java.util.Map<String, Integer> tenantWeights();
     }
 
     interface Server {

@@ -1,203 +1,134 @@
 package io.starling.engine;
 
-import io.quarkus.logging.Log;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.starling.config.StarlingConfig;
-import io.starling.model.LlamaModel;
-import io.starling.tensor.MatMul;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.starling.config.StarlingConfig;
 import io.starling.telemetry.StarlingMetrics;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
-import jakarta.interceptor.Interceptor;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import java.util.Optional;
 
 /**
- * The only code that touches the model: one dedicated engine thread runs requests one after another, because
- * {@link LlamaModel} is not thread-safe. REST threads only enqueue and consume the returned {@link Multi} / {@link Uni}.
- *
- * <p>This is the seam the continuous-batching scheduler (issue 7) replaces: it keeps {@link #submit}'s contract
- * (admission with 429 on a full queue, events per token, cancellation when the subscriber cancels, a request
- * timeout) and swaps the one-at-a-time loop for batched steps.
+ * The server's engine bean: the {@link Scheduler} of the served model, made on first use (the registry may still be
+ * loading when the bean is created), with its meters wired to {@link StarlingMetrics}. REST threads only enqueue and
+ * consume the returned {@link Multi} / {@link Uni}; the scheduler's loop thread owns the model.
  */
 @ApplicationScoped
 public class InferenceEngine {
 
     private final ModelText modelText;
-    private final StarlingConfig.Scheduler config;
-    private final ExecutorService engineThread = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("starling-engine").daemon(true).factory());
-    /** Admitted requests that have not started yet; the running one is not counted. */
-    private final AtomicInteger waiting = new AtomicInteger();
-    /** Jobs stopped because their subscriber went away (client disconnect, early stop). */
-    private final AtomicLong cancelledJobs = new AtomicLong();
-    /** Moving average of how long a request holds the engine, for Retry-After. */
-    private volatile double averageJobSeconds = 1;
-
-    /** The job on the engine thread now, so shutdown can stop it within one token. */
-    private volatile GenerationJob running;
-
-    // engine thread only
-    private LlamaModel model;
-    private MatMul matMul;
-
+    private final SchedulerSettings settings;
     private final StarlingMetrics metrics;
+    private volatile Scheduler scheduler;
+    private boolean stopped;
 
     InferenceEngine(ModelText modelText, StarlingConfig config, StarlingMetrics metrics) {
         this.modelText = modelText;
-        this.config = config.scheduler();
+        StarlingConfig.Scheduler s = config.scheduler();
+        this.settings = new SchedulerSettings(s.maxQueueDepth(), s.maxBatchSize(), s.maxBatchTokens(),
+                s.requestTimeoutMs(), s.threads(), s.tenantWeights());
         this.metrics = metrics;
     }
 
     /** The queue-depth gauge, labelled with the served model: after the registry has loaded it (later priority). */
     void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
-        registryModelId().ifPresent(id -> metrics.queueDepth(id, waiting::get));
+        registryModelId().ifPresent(id -> metrics.queueDepth(id, this::queueDepth));
     }
 
-    private java.util.Optional<String> registryModelId() {
+    private Optional<String> registryModelId() {
         try {
-            return java.util.Optional.of(modelText.get().model().id());
+            return Optional.of(modelText.get().model().id());
         } catch (ModelUnavailableException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
-    /**
-     * Queues a generation. Admission is decided now, so a full queue fails the call itself with
-     * {@link QueueFullException} before any response is started. The events are delivered on a worker thread, not
-     * the engine thread, so a slow client never slows the model; cancelling the subscription stops the job within
-     * one token.
-     */
+    /** See {@link Scheduler#submit}: 429 on a full queue, events per token, cancellation, the request timeout. */
     public Multi<GenerationEvent> submit(GenerationRequest request) {
-        ModelText.Text text = modelText.get();
-        admit();
-        UnicastProcessor<GenerationEvent> events = UnicastProcessor.create();
-        GenerationJob job = new GenerationJob(request, text, events, config.requestTimeoutMs(), metrics);
-        execute(() -> {
-            running = job;
-            try {
-                job.run(model());
-            } finally {
-                running = null;
-                if (job.cancelled()) {
-                    cancelledJobs.incrementAndGet();
-                }
-            }
-        }, job::fail);
-        return events.onCancellation().invoke(job::cancel)
-                .emitOn(Infrastructure.getDefaultWorkerPool());
+        return scheduler().submit(request);
     }
 
-    /** The sentence embedding of {@code tokens}, computed on the engine thread. */
+    /** The sentence embedding of {@code tokens}, computed on the engine loop between steps. */
     public Uni<float[]> embed(int[] tokens) {
-        modelText.get();
-        admit();
-        long deadline = System.nanoTime() + config.requestTimeoutMs() * 1_000_000L;
-        CompletableFuture<float[]> result = new CompletableFuture<>();
-        execute(() -> {
-            if (System.nanoTime() > deadline) {
-                result.completeExceptionally(new RequestTimeoutException(config.requestTimeoutMs()));
-            } else if (!result.isCancelled()) {
-                result.complete(model().embed(tokens));
-            }
-        }, result::completeExceptionally);
-        return Uni.createFrom().completionStage(result).emitOn(Infrastructure.getDefaultWorkerPool());
+        return scheduler().embed(tokens, GenerationRequest.ANONYMOUS);
     }
 
     /** Requests waiting for the engine now. */
     public int queueDepth() {
-        return waiting.get();
+        Scheduler current = scheduler;
+        return current == null ? 0 : current.queueDepth();
     }
 
     /** The most requests that may wait; one more is refused. */
     public int maxQueueDepth() {
-        return config.maxQueueDepth();
+        return settings.maxQueueDepth();
     }
 
-    /** Jobs cancelled so far, on the engine thread or before they started. */
+    /** Requests cancelled so far, running or before they started. */
     public long cancelledJobs() {
-        return cancelledJobs.get();
+        Scheduler current = scheduler;
+        return current == null ? 0 : current.cancelledJobs();
     }
 
-    /** Whether a generation is running on the engine thread now. */
+    /** Whether any generation is running now. */
     public boolean busy() {
-        return running != null;
+        Scheduler current = scheduler;
+        return current != null && current.busy();
     }
 
-    private void admit() {
-        int depth = waiting.incrementAndGet();
-        if (depth > config.maxQueueDepth()) {
-            waiting.decrementAndGet();
-            int retryAfter = (int) Math.clamp(Math.ceil(averageJobSeconds * depth), 1, 60);
-            throw new QueueFullException(depth - 1, retryAfter);
-        }
-    }
-
-    private void execute(Runnable work, java.util.function.Consumer<Throwable> onFailure) {
-        try {
-            engineThread.execute(() -> {
-                waiting.decrementAndGet();
-                long start = System.nanoTime();
-                try {
-                    work.run();
-                } catch (Throwable e) {
-                    Log.errorf(e, "engine: request failed");
-                    onFailure.accept(e);
-                } finally {
-                    averageJobSeconds = 0.8 * averageJobSeconds + 0.2 * (System.nanoTime() - start) / 1e9;
+    private Scheduler scheduler() {
+        Scheduler current = scheduler;
+        if (current == null) {
+            synchronized (this) {
+                if (stopped) {
+                    throw new ModelUnavailableException();
                 }
-            });
-        } catch (RuntimeException e) {
-            // the executor is shutting down
-            waiting.decrementAndGet();
-            throw new ModelUnavailableException();
+                current = scheduler;
+                if (current == null) {
+                    current = Scheduler.withContiguousKv(modelText.get(), settings, new Meters());
+                    scheduler = current;
+                }
+            }
         }
+        return current;
     }
 
-    /** The model, bound on first use on the engine thread (binding only maps tensors: cheap). */
-    private LlamaModel model() {
-        if (model == null) {
-            int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
-            matMul = new MatMul(threads);
-            model = LlamaModel.load(modelText.get().model().file(), matMul);
+    /** The scheduler's reports as Prometheus meters. */
+    private final class Meters implements EngineMetrics {
+        @Override
+        public void step(int sequences, int tokens) {
+            metrics.batchSize(sequences);
         }
-        return model;
+
+        @Override
+        public void token(long nanosSincePrevious, boolean first) {
+            metrics.token(nanosSincePrevious, first);
+        }
+
+        @Override
+        public void sequenceFinished(int tokens, long decodeNanos) {
+            metrics.sequenceFinished(tokens, decodeNanos);
+        }
     }
 
     /**
-     * Stops before the registry unmaps the model (shutdown events come before beans are destroyed): the running
-     * job is cancelled and waited for, so no kernel ever reads unmapped memory.
+     * Stops before the registry unmaps the model (shutdown events come before beans are destroyed): the loop ends
+     * after its current step, so no kernel ever reads unmapped memory.
      */
     void onStop(@Observes ShutdownEvent event) {
         shutdown();
     }
 
     @PreDestroy
-    void shutdown() {
-        GenerationJob job = running;
-        if (job != null) {
-            job.cancel();
-        }
-        engineThread.shutdownNow();
-        try {
-            engineThread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (engineThread.isTerminated() && matMul != null) {
-            matMul.close();
-            matMul = null;
+    synchronized void shutdown() {
+        stopped = true;
+        if (scheduler != null) {
+            scheduler.close();
         }
     }
 }

@@ -1,46 +1,50 @@
 package io.starling.engine;
 
 import io.starling.engine.GenerationEvent.ScoredToken;
-import io.starling.model.Batch;
-import io.starling.model.KvStore;
-import io.starling.model.LlamaModel;
 import io.starling.model.Logits;
 import io.starling.sampling.LogSoftmax;
 import io.starling.sampling.TokenLogprob;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * The log-probability of every prompt token given the tokens before it: how legacy completions with echo and
- * logprobs measure perplexity over HTTP. Runs on the engine thread.
+ * The log-probability of every prompt token given the tokens before it, collected from the prefill's logits chunk
+ * by chunk: how legacy completions with echo and logprobs measure perplexity over HTTP.
  */
 final class PromptScorer {
 
-    /** Rows of logits materialised at once: keeps a long prompt from allocating prompt × vocab floats. */
-    private static final int CHUNK = 64;
+    /** Prompt tokens per step of a scored prefill: keeps its logits at chunk × vocab floats, not prompt × vocab. */
+    static final int CHUNK = 64;
 
-    private PromptScorer() {
+    private final int[] prompt;
+    private final int top;
+    private final List<ScoredToken> scored;
+
+    PromptScorer(int[] prompt, int top) {
+        this.prompt = prompt;
+        this.top = top;
+        this.scored = new ArrayList<>(prompt.length);
+        // nothing precedes the first token
+        scored.add(new ScoredToken(prompt[0], Float.NaN, List.of()));
     }
 
-    static List<ScoredToken> score(LlamaModel model, int[] prompt, int top) {
-        List<ScoredToken> scored = new ArrayList<>(prompt.length);
-        scored.add(new ScoredToken(prompt[0], Float.NaN, List.of()));
-        KvStore kv = model.newKvStore(prompt.length);
-        // logits of token j predict token j + 1; the last prompt token predicts nothing we score
-        for (int start = 0; start < prompt.length - 1; start += CHUNK) {
-            int end = Math.min(prompt.length - 1, start + CHUNK);
-            Logits logits = model.forward(Batch.single(kv, start, Arrays.copyOfRange(prompt, start, end), Batch.Outputs.ALL));
-            for (int j = start; j < end; j++) {
-                int offset = logits.offset(j - start);
-                double logSum = LogSoftmax.logSumExp(logits.array(), offset, logits.vocabSize());
-                int next = prompt[j + 1];
-                scored.add(new ScoredToken(next, (float) (logits.array()[offset + next] - logSum),
-                        best(logits.array(), offset, logits.vocabSize(), top, logSum)));
-            }
+    /**
+     * Scores with the logits of positions {@code [from, to)}, one row each from {@code firstRow} on: the row of
+     * position p predicts the prompt token at p + 1 (the last prompt token predicts nothing scored).
+     */
+    void accept(Logits logits, int firstRow, int from, int to) {
+        for (int p = from; p < to && p + 1 < prompt.length; p++) {
+            int offset = logits.offset(firstRow + p - from);
+            double logSum = LogSoftmax.logSumExp(logits.array(), offset, logits.vocabSize());
+            int next = prompt[p + 1];
+            scored.add(new ScoredToken(next, (float) (logits.array()[offset + next] - logSum),
+                    best(logits.array(), offset, logits.vocabSize(), top, logSum)));
         }
+    }
+
+    List<ScoredToken> scores() {
         return scored;
     }
 

@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The Prometheus names of DESIGN.md §6 that exist so far: requests by endpoint and status, request duration,
- * generated tokens, time to first token and inter-token latency (as vLLM exports them) and the queue depth. The
- * KV-cache and batch-size meters come with the serving core.
+ * generated tokens, time to first token and inter-token latency (as vLLM exports them), the queue depth and the
+ * batch size of every model step. The KV-cache meters come with the KV arena.
  */
 @ApplicationScoped
 public class StarlingMetrics {
@@ -21,6 +21,7 @@ public class StarlingMetrics {
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
     private final DistributionSummary tokensPerSecond;
+    private final DistributionSummary batchSize;
 
     StarlingMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,6 +37,9 @@ public class StarlingMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         this.tokensPerSecond = DistributionSummary.builder("starling.tokens.per.second")
                 .description("Decode speed of each finished sequence").register(registry);
+        this.batchSize = DistributionSummary.builder("starling.batch.size")
+                .description("Sequences in each model step of the continuous-batching scheduler")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
     }
 
     /** One finished HTTP request of an API endpoint (a route template, never a raw path). */
@@ -52,6 +56,11 @@ public class StarlingMetrics {
     public void queueDepth(String model, Supplier<Number> depth) {
         io.micrometer.core.instrument.Gauge.builder("starling.queue.depth", depth)
                 .description("Requests waiting for the engine").tag("model", model).register(registry);
+    }
+
+    /** One model step of the scheduler ran over {@code sequences} sequences. */
+    public void batchSize(int sequences) {
+        batchSize.record(sequences);
     }
 
     public void token(long nanosSincePrevious, boolean first) {

@@ -36,7 +36,8 @@ class MetricsTest {
                 .contains("# TYPE starling_time_to_first_token_seconds histogram")
                 .contains("# TYPE starling_inter_token_latency_seconds histogram")
                 .contains("# TYPE starling_tokens_per_second summary")
-                .contains("# TYPE starling_queue_depth gauge");
+                .contains("# TYPE starling_queue_depth gauge")
+                .contains("starling_batch_size_bucket");
     }
 
     @Test

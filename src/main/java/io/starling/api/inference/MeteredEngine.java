@@ -51,8 +51,11 @@ public class MeteredEngine {
         RequestUsage usage = new RequestUsage(tokenLimit.reserve(record.tenant(), most, "max_tokens"), record, jobs.size());
         List<Multi<GenerationEvent>> submitted = new ArrayList<>(jobs.size());
         try {
+            // the scheduler shares the engine fairly between the same tenants the limits count
+            String tenant = record.tenant();
             for (GenerationRequest job : jobs) {
-                submitted.add(usage.meter(engine.submit(job), job.prompt().length));
+                GenerationRequest owned = tenant == null ? job : job.withTenant(tenant);
+                submitted.add(usage.meter(engine.submit(owned), job.prompt().length));
             }
             return submitted;
         } catch (RuntimeException e) {

@@ -1,0 +1,222 @@
+package io.starling.engine;
+
+import io.quarkus.logging.Log;
+import io.starling.gguf.GgufFile;
+import io.starling.model.Batch;
+import io.starling.model.LlamaModel;
+import io.starling.model.Logits;
+import io.starling.tensor.MatMul;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The one thread that drives a model: it takes requests from the fair queue into the running set, forms each
+ * step's batch (every running sequence's decode token, then prompt chunks of new requests within the token
+ * budget), runs it as one {@link LlamaModel#forward} on the kernel pool, and lets every sequence sample from its
+ * row. It alone touches the model and the KV caches; REST threads only enqueue and consume.
+ *
+ * <p>Cancellations and deadlines are checked before every step, so a client that goes away stops its sequences
+ * within one step, and a request past its deadline is failed and its caches freed, queued or running.
+ */
+final class EngineLoop implements Runnable {
+
+    /** How long an idle loop sleeps before looking at the queue again without being woken. */
+    private static final long IDLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final GgufFile file;
+    private final TenantQueue<QueuedWork> queue;
+    private final SchedulerSettings settings;
+    private final ServingContext context;
+    private final WorkLedger ledger;
+    private final List<RequestRun> running = new ArrayList<>();
+    // one step's batch and who gets each of its sequences' rows; reused, cleared every step
+    private final List<Batch.Sequence> stepSequences = new ArrayList<>();
+    private final List<StepPart> stepParts = new ArrayList<>();
+    private int freeSlots;
+    private final Predicate<QueuedWork> fitsFreeSlots = work -> work.slots() <= freeSlots;
+    private long now;
+    private final Predicate<QueuedWork> deadInQueue = work -> work.cancelled() || work.expired(now);
+    private final Consumer<QueuedWork> endDead = this::endDead;
+    private volatile boolean stopping;
+    /** Set before the last drain of the queue: whatever is queued later must be taken back by its submitter. */
+    private volatile boolean closed;
+    private volatile int runningRequests;
+
+    EngineLoop(GgufFile file, TenantQueue<QueuedWork> queue, SchedulerSettings settings, ServingContext context,
+               WorkLedger ledger) {
+        this.file = file;
+        this.queue = queue;
+        this.settings = settings;
+        this.context = context;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public void run() {
+        Throwable reason = null;
+        try (MatMul matMul = new MatMul(settings.kernelThreads())) {
+            // binding only maps tensors: cheap, and on this thread because the model is not thread-safe
+            LlamaModel model = LlamaModel.load(file, matMul);
+            while (!stopping) {
+                if (!iterate(model)) {
+                    queue.awaitWork(IDLE_WAIT_NANOS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            Log.errorf(e, "engine loop stopped");
+            reason = e;
+        } finally {
+            drain(reason);
+        }
+    }
+
+    /** One round: retire, admit, run a step. False when there was nothing to run. */
+    private boolean iterate(LlamaModel model) {
+        now = System.nanoTime();
+        retire();
+        queue.removeIf(deadInQueue, endDead);
+        admit(model);
+        runningRequests = running.size();
+        if (running.isEmpty()) {
+            return false;
+        }
+        step(model);
+        return true;
+    }
+
+    /** Removes ended requests from the running set: completed, cancelled or past their deadline. */
+    private void retire() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            RequestRun run = running.get(i);
+            if (run.cancelled() && !run.ended()) {
+                run.abandon();
+                ledger.ended(run, true, now);
+            } else if (run.expired(now) && !run.ended()) {
+                run.fail(new RequestTimeoutException(settings.requestTimeoutMs()));
+                ledger.ended(run, false, now);
+            } else if (!run.completeIfDone(now)) {
+                continue;
+            } else {
+                ledger.ended(run, false, now);
+            }
+            running.remove(i);
+        }
+    }
+
+    private void endDead(QueuedWork work) {
+        if (work.cancelled()) {
+            work.abandon();
+        } else {
+            work.fail(new RequestTimeoutException(settings.requestTimeoutMs()));
+        }
+        ledger.ended(work, work.cancelled(), now);
+    }
+
+    /** Takes queued work in fair order while it fits the free batch slots; embeddings run at once, one per round. */
+    private void admit(LlamaModel model) {
+        freeSlots = settings.maxBatchSize();
+        for (RequestRun run : running) {
+            freeSlots -= run.slots();
+        }
+        QueuedWork work;
+        while ((work = queue.poll(fitsFreeSlots)) != null) {
+            switch (work) {
+                case EmbeddingRun embedding -> {
+                    embedding.run(model);
+                    ledger.ended(embedding, false, System.nanoTime());
+                    return;
+                }
+                case RequestRun run -> {
+                    try {
+                        run.start(context, now);
+                    } catch (RuntimeException e) {
+                        run.fail(e);
+                        ledger.ended(run, false, now);
+                        continue;
+                    }
+                    running.add(run);
+                    freeSlots -= run.slots();
+                }
+            }
+        }
+    }
+
+    private void step(LlamaModel model) {
+        stepSequences.clear();
+        stepParts.clear();
+        int budget = settings.maxBatchTokens();
+        for (RequestRun run : running) {
+            budget -= run.addDecodeSteps(stepSequences, stepParts);
+        }
+        for (RequestRun run : running) {
+            if (budget > 0 && run.prefilling()) {
+                Batch.Sequence chunk = run.nextChunk(budget);
+                stepSequences.add(chunk);
+                stepParts.add(run);
+                budget -= chunk.tokens().length;
+            }
+        }
+        if (stepSequences.isEmpty()) {
+            return;
+        }
+        Batch batch = new Batch(stepSequences);
+        context.metrics().step(stepSequences.size(), batch.tokenCount());
+        Logits logits;
+        try {
+            logits = model.forward(batch);
+        } catch (RuntimeException e) {
+            Log.errorf(e, "engine: a step of %d sequences failed", stepSequences.size());
+            for (StepPart part : stepParts) {
+                part.owner().fail(e);
+            }
+            return;
+        }
+        for (int i = 0; i < stepParts.size(); i++) {
+            StepPart part = stepParts.get(i);
+            if (part.owner().ended()) {
+                continue;
+            }
+            try {
+                part.afterStep(logits, batch.firstOutputRow(i));
+            } catch (RuntimeException e) {
+                Log.errorf(e, "engine: a request failed");
+                part.owner().fail(e);
+            }
+        }
+    }
+
+    /** Fails whatever is left when the loop ends (shutdown, or a fault that stopped it). */
+    private void drain(Throwable reason) {
+        closed = true;
+        Throwable error = reason != null ? reason : new ModelUnavailableException();
+        now = System.nanoTime();
+        for (RequestRun run : running) {
+            run.fail(error);
+            ledger.ended(run, false, now);
+        }
+        running.clear();
+        runningRequests = 0;
+        queue.removeIf(work -> true, work -> {
+            work.fail(error);
+            ledger.ended(work, false, now);
+        });
+    }
+
+    void stop() {
+        stopping = true;
+        queue.wake();
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    boolean busy() {
+        return runningRequests > 0;
+    }
+}

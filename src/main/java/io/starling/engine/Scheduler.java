@@ -1,0 +1,133 @@
+package io.starling.engine;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The continuous-batching scheduler of one model: admission into a bounded, tenant-fair queue on the caller's
+ * thread, and one {@link EngineLoop} thread that batches every running sequence into each model step. Plain Java
+ * (no CDI), so tests drive it directly; {@link InferenceEngine} is the server's bean around it.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private final ModelText.Text text;
+    private final SchedulerSettings settings;
+    private final KvCaches caches;
+    private final TenantQueue<QueuedWork> queue;
+    private final WorkLedger ledger = new WorkLedger();
+    private final EngineLoop loop;
+    private final Thread thread;
+
+    public Scheduler(ModelText.Text text, SchedulerSettings settings, KvCaches caches, EngineMetrics metrics) {
+        this.text = text;
+        this.settings = settings;
+        this.caches = caches;
+        this.queue = new TenantQueue<>(settings.maxQueueDepth(), settings::weightOf);
+        this.loop = new EngineLoop(text.model().file(), queue, settings, ServingContext.of(text, caches, metrics),
+                ledger);
+        this.thread = Thread.ofPlatform().name("starling-engine-" + text.model().id()).daemon(true).start(loop);
+    }
+
+    /** A scheduler with one contiguous KV store per sequence. */
+    public static Scheduler withContiguousKv(ModelText.Text text, SchedulerSettings settings, EngineMetrics metrics) {
+        return new Scheduler(text, settings, new ContiguousKvCaches(text.model().shape()), metrics);
+    }
+
+    /**
+     * Queues a generation. Admission is decided now: a full queue fails the call itself with
+     * {@link QueueFullException}, a request the engine can never run with {@link IllegalArgumentException}, before
+     * any response has started. Events are delivered on a worker thread, so a slow client never slows the loop;
+     * cancelling the subscription stops the request's sequences within one step.
+     */
+    public Multi<GenerationEvent> submit(GenerationRequest request) {
+        if (request.n() > settings.maxBatchSize()) {
+            throw new IllegalArgumentException("n = " + request.n() + " is more sequences than one batch holds ("
+                    + "starling.scheduler.max-batch-size = " + settings.maxBatchSize() + ")");
+        }
+        if (request.promptLength() > text.contextLength()) {
+            throw new IllegalArgumentException("the prompt has " + request.promptLength()
+                    + " tokens, more than the model's context of " + text.contextLength());
+        }
+        caches.check(request);
+        UnicastProcessor<GenerationEvent> events = UnicastProcessor.create();
+        long now = System.nanoTime();
+        RequestRun run = new RequestRun(request, events, now, deadline(now));
+        admit(run, now);
+        return events.onCancellation().invoke(run::cancel).emitOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** The sentence embedding of {@code tokens}, computed on the loop thread between steps. */
+    public Uni<float[]> embed(int[] tokens, String tenant) {
+        long now = System.nanoTime();
+        EmbeddingRun run = new EmbeddingRun(tokens, tenant, deadline(now));
+        admit(run, now);
+        return Uni.createFrom().completionStage(run.result).emitOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private long deadline(long now) {
+        return now + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
+    }
+
+    private void admit(QueuedWork work, long now) {
+        ledger.admitted(work, now);
+        if (!queue.offer(work.tenant(), work)) {
+            ledger.refused(work);
+            int depth = queue.size();
+            int retryAfter = (int) Math.clamp(
+                    Math.ceil(ledger.averageSeconds() * (depth + 1) / settings.maxBatchSize()), 1, 60);
+            throw new QueueFullException(depth, retryAfter);
+        }
+        if (loop.closed()) {
+            // the loop has ended (shutdown) and will never take it: take it back, unless its drain did already
+            queue.removeIf(queued -> queued == work, ledger::refused);
+            throw new ModelUnavailableException();
+        }
+    }
+
+    /** Requests waiting for the engine now (not yet running). */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** Whether any request is running on the loop now. */
+    public boolean busy() {
+        return loop.busy();
+    }
+
+    /** Requests and embeddings admitted and not ended yet, queued or running. */
+    public int inFlight() {
+        return ledger.inFlight();
+    }
+
+    /** Work ended because its subscriber went away, queued or running. */
+    public long cancelledJobs() {
+        return ledger.cancelled();
+    }
+
+    /** Work that ended more than once: always 0 unless the scheduler is broken. */
+    public long endedTwice() {
+        return ledger.endedTwice();
+    }
+
+    /** KV caches held now: 0 whenever nothing runs. */
+    public int liveKvCaches() {
+        return caches.live();
+    }
+
+    /**
+     * Stops the loop after its current step (waiting up to 5 s) and fails whatever was left, so no kernel reads
+     * the model's memory after the caller unmaps it.
+     */
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
