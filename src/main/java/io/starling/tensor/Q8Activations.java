@@ -1,5 +1,11 @@
 package io.starling.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import static io.starling.tensor.Vectors.F;
+import static io.starling.tensor.Vectors.L;
+
 /**
  * A batch of activation vectors rounded to Q8_0 exactly as {@link ActivationRounding#Q8_0} rounds them, but kept
  * apart: the quants {@code q} (integers in [-127, 127], stored as floats so that kernels load them straight into
@@ -14,6 +20,8 @@ package io.starling.tensor;
  * <p>Grown to the largest batch seen, reused by every call: one instance per {@link MatMul}.
  */
 final class Q8Activations {
+    /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to the nearest integer, ties to even. */
+    private static final float RINT = 12582912f;
     float[] q = new float[0];
     float[] d = new float[0];
     float[] c = new float[0];
@@ -88,24 +96,28 @@ final class Q8Activations {
             d = new float[blocks];
             c = new float[blocks];
         }
+        // vectorized, bit for bit the scalar rounding: max and integer sums do not depend on order, and
+        // (y + 1.5 * 2^23) - 1.5 * 2^23 is rint(y) for |y| < 2^22 (here |y| <= 127)
+        int parts = 32 / L;
         for (int b = 0; b < blocks; b++) {
             int in = offset + b * 32;
             int out = b * 32;
-            float amax = 0;
-            for (int j = 0; j < 32; j++) {
-                amax = Math.max(amax, Math.abs(x[in + j]));
+            FloatVector max = FloatVector.zero(F);
+            for (int p = 0; p < parts; p++) {
+                max = max.max(FloatVector.fromArray(F, x, in + p * L).abs());
             }
+            float amax = max.reduceLanes(VectorOperators.MAX);
             float scale = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
             float id = amax != 0 ? 127f / amax : 0f;
-            int sum = 0;
-            for (int j = 0; j < 32; j++) {
-                float v = (float) Math.rint(x[in + j] * id);
-                q[out + j] = v;
-                rounded[out + j] = v * scale;
-                sum += (int) v;
+            FloatVector sum = FloatVector.zero(F);
+            for (int p = 0; p < parts; p++) {
+                FloatVector v = FloatVector.fromArray(F, x, in + p * L).mul(id).add(RINT).sub(RINT);
+                v.intoArray(q, out + p * L);
+                v.mul(scale).intoArray(rounded, out + p * L);
+                sum = sum.add(v);
             }
             d[b] = scale;
-            c[b] = scale * sum;
+            c[b] = scale * sum.reduceLanes(VectorOperators.ADD);
         }
     }
 }

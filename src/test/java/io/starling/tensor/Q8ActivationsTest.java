@@ -1,0 +1,52 @@
+package io.starling.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The kernels' split Q8_0 activations against the plain scalar rounding llama.cpp's numbers are defined by. */
+class Q8ActivationsTest {
+
+    @Test
+    void quantsScalesAndRoundedValuesAreTheScalarQ8_0RoundingBitForBit() {
+        Random random = new Random(11);
+        int cols = 256;
+        int batch = 5;
+        float[] x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = switch (i % 7) {
+                case 0 -> 0f;
+                // halves after scaling: with a block maximum of 127, x * 127 / amax is x itself, so .5 ties happen
+                case 1 -> (float) (random.nextInt(254) - 127) + 0.5f;
+                case 2 -> (float) random.nextGaussian() * 1e-30f;
+                default -> (float) random.nextGaussian() * 3;
+            };
+        }
+        for (int b = 0; b < batch * cols / 32; b += 2) {
+            x[b * 32 + 5] = 127f; // every other block has amax 127: its ties stay ties after scaling
+        }
+        java.util.Arrays.fill(x, 64, 96, 0f); // an all-zero block
+
+        Q8Activations activations = new Q8Activations();
+        activations.quantize(x, 0, batch, cols);
+        float[] expected = new float[x.length];
+        ActivationRounding.Q8_0.round(x, 0, expected, 0, x.length);
+
+        // numeric equality: a quant rounded to zero may carry either sign of zero (llama.cpp's int8 quants have
+        // none), which no sum starting from +0 can tell apart
+        for (int i = 0; i < x.length; i++) {
+            float value = activations.q[i] * activations.d[i / 32];
+            assertThat(value == expected[i]).as("element %d: %s, expected %s", i, value, expected[i]).isTrue();
+            assertThat(activations.rounded[i] == expected[i]).as("rounded element %d", i).isTrue();
+            assertThat(activations.q[i] == Math.rint(activations.q[i])).as("quant %d is an integer", i).isTrue();
+        }
+        for (int block = 0; block < x.length / 32; block++) {
+            float sum = 0;
+            for (int j = 0; j < 32; j++) {
+                sum += activations.q[block * 32 + j];
+            }
+            assertThat(activations.c[block]).isEqualTo(activations.d[block] * sum);
+        }
+    }
+}
