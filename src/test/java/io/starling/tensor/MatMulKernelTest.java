@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Every format's batched kernel against a plain scalar reference: dequantize each row with the format's
  * (separately tested) scalar dequantizer, round the activations with the same rule, sum in double. Random
- * blocks, batch sizes 1..13 (tiles of four and their remainders), row counts that are not multiples of the
+ * blocks, batch sizes 1..13 (tiles of eight and of four tokens and their remainders), row counts that are not multiples of the
  * row tile or of the thread count, 1..3 threads, output offsets and strides. The vector width is the JVM's
  * {@code starling.vector.bits}; the pom runs this class once per width (128, 256, 512) in separate JVMs.
  */
