@@ -1,0 +1,69 @@
+package io.starling.perf;
+
+import io.starling.gguf.GgufFile;
+import io.starling.model.Batch;
+import io.starling.model.KvStore;
+import io.starling.model.LlamaModel;
+import io.starling.tensor.MatMul;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whole-model throughput in CPU time, for a machine shared with other builds (where wall time measures the
+ * neighbours): with one kernel thread every multiply-add runs on the calling thread, so its CPU time is the cost.
+ *
+ * <pre>perf/model-cputime MODEL.gguf tg N [SEQUENCES]    # N decode steps of SEQUENCES sequences (default 1)
+ * perf/model-cputime MODEL.gguf pp N                  # one prefill of N tokens</pre>
+ * Prints tokens per CPU-second (and per wall-second) for four repetitions; the first includes JIT warm-up.
+ */
+public final class ModelCpuTime {
+
+    private ModelCpuTime() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        boolean prefill = args[1].equals("pp");
+        int n = Integer.parseInt(args[2]);
+        int sequences = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (GgufFile gguf = GgufFile.open(file); MatMul matMul = new MatMul(1)) {
+            LlamaModel model = LlamaModel.load(gguf, matMul);
+            int vocab = model.shape().vocabSize();
+            for (int rep = 0; rep < 4; rep++) {
+                long cpu = threads.getCurrentThreadCpuTime();
+                long wall = System.nanoTime();
+                int tokens;
+                if (prefill) {
+                    int[] prompt = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        prompt[i] = (i * 7919 + 1) % vocab;
+                    }
+                    model.forward(Batch.single(model.newKvStore(n), 0, prompt, Batch.Outputs.LAST));
+                    tokens = n;
+                } else {
+                    KvStore[] kv = new KvStore[sequences];
+                    for (int s = 0; s < sequences; s++) {
+                        kv[s] = model.newKvStore(n);
+                    }
+                    for (int step = 0; step < n; step++) {
+                        List<Batch.Sequence> batch = new ArrayList<>(sequences);
+                        for (int s = 0; s < sequences; s++) {
+                            batch.add(new Batch.Sequence(kv[s], step, new int[] {(step * 7919 + s * 31 + 1) % vocab},
+                                    Batch.Outputs.LAST));
+                        }
+                        model.forward(new Batch(batch));
+                    }
+                    tokens = n * sequences;
+                }
+                double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+                double wallSeconds = (System.nanoTime() - wall) / 1e9;
+                System.out.printf("%s%d%s: %.2f tokens per CPU-second (%.2f per wall-second)%n", prefill ? "pp" : "tg", n,
+                        sequences > 1 ? " x" + sequences : "", tokens / cpuSeconds, tokens / wallSeconds);
+            }
+        }
+    }
+}
