@@ -6,7 +6,6 @@ import io.starling.model.KvStore;
 import io.starling.model.LlamaModel;
 import io.starling.tensor.MatMul;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,9 @@ import java.util.List;
  *
  * <pre>perf/model-cputime MODEL.gguf tg N [SEQUENCES]    # N decode steps of SEQUENCES sequences (default 1)
  * perf/model-cputime MODEL.gguf pp N                  # one prefill of N tokens</pre>
- * Prints tokens per CPU-second (and per wall-second) for four repetitions; the first includes JIT warm-up.
+ * Prints tokens per CPU-second (and per wall-second) and the bytes the thread allocated per token (the KV caches
+ * are made beforehand; the batch objects of each step are counted) for four repetitions; the first includes JIT
+ * warm-up.
  */
 public final class ModelCpuTime {
 
@@ -29,26 +30,28 @@ public final class ModelCpuTime {
         boolean prefill = args[1].equals("pp");
         int n = Integer.parseInt(args[2]);
         int sequences = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (GgufFile gguf = GgufFile.open(file); MatMul matMul = new MatMul(1)) {
             LlamaModel model = LlamaModel.load(gguf, matMul);
             int vocab = model.shape().vocabSize();
+            int[] prompt = new int[n];
+            for (int i = 0; i < n; i++) {
+                prompt[i] = (i * 7919 + 1) % vocab;
+            }
             for (int rep = 0; rep < 4; rep++) {
+                // the caches are made before the clock starts: what is counted is the steps themselves
+                KvStore[] kv = new KvStore[sequences];
+                for (int s = 0; s < sequences; s++) {
+                    kv[s] = model.newKvStore(n);
+                }
                 long cpu = threads.getCurrentThreadCpuTime();
+                long allocated = threads.getCurrentThreadAllocatedBytes();
                 long wall = System.nanoTime();
                 int tokens;
                 if (prefill) {
-                    int[] prompt = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        prompt[i] = (i * 7919 + 1) % vocab;
-                    }
-                    model.forward(Batch.single(model.newKvStore(n), 0, prompt, Batch.Outputs.LAST));
+                    model.forward(Batch.single(kv[0], 0, prompt, Batch.Outputs.LAST));
                     tokens = n;
                 } else {
-                    KvStore[] kv = new KvStore[sequences];
-                    for (int s = 0; s < sequences; s++) {
-                        kv[s] = model.newKvStore(n);
-                    }
                     for (int step = 0; step < n; step++) {
                         List<Batch.Sequence> batch = new ArrayList<>(sequences);
                         for (int s = 0; s < sequences; s++) {
@@ -60,9 +63,11 @@ public final class ModelCpuTime {
                     tokens = n * sequences;
                 }
                 double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+                long bytes = threads.getCurrentThreadAllocatedBytes() - allocated;
                 double wallSeconds = (System.nanoTime() - wall) / 1e9;
-                System.out.printf("%s%d%s: %.2f tokens per CPU-second (%.2f per wall-second)%n", prefill ? "pp" : "tg", n,
-                        sequences > 1 ? " x" + sequences : "", tokens / cpuSeconds, tokens / wallSeconds);
+                System.out.printf("%s%d%s: %.2f tokens per CPU-second (%.2f per wall-second), %d bytes allocated per token%n",
+                        prefill ? "pp" : "tg", n, sequences > 1 ? " x" + sequences : "", tokens / cpuSeconds,
+                        tokens / wallSeconds, bytes / tokens);
             }
         }
     }
