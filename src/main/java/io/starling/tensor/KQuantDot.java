@@ -2,6 +2,8 @@ package io.starling.tensor;
 
 import io.starling.gguf.GgmlType;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -24,10 +26,15 @@ import java.lang.foreign.ValueLayout;
  *   <li>Q3_K, Q6_K: no minimum (their quants are signed).</li>
  * </ul>
  * The decoded weight quants are effective signed integers (Q3_K's high bit and Q6_K's offset applied), with one
- * scale per 16 elements. Scalar code: exactness here, speed in the Q4_0/Q8_0 kernels.
+ * scale per 16 elements. The integer sums are formed in float vectors, exactly: a product scale * quant * q8 stays
+ * below 2^19.1 and a lane's sum of 32 of them below 2^24 (Q6_K's extreme, 128 * 32 * 127 * 32, is 16,646,144), so
+ * every partial sum is an integer a float holds exactly, whatever the vector width. Position j of a super-block
+ * (its index mod 32) is accumulated over the eight 32-element chunks, then lane L adds positions 4L..4L+3 as ints.
+ * Q4_K and Q6_K (the formats of Q4_K_M files) decode a row with vector operations; the others element by element.
  */
 final class KQuantDot {
     private static final int BLOCK = 256;
+    private static final java.nio.ByteOrder LE = java.nio.ByteOrder.LITTLE_ENDIAN;
 
     private final GgmlType type;
     private final int bytesPerBlock;
@@ -37,8 +44,12 @@ final class KQuantDot {
     private final float[] minLanes = new float[4];
     private float dx;
     private float dminX;
-    // one decoded row, reused for every token of the batch: scale * quant per element, d, dmin and mins per block
-    private int[] rowWeights = new int[0];
+    /** Sums per position (index mod 32) of the super-block being dotted. */
+    private final float[] positions = new float[32];
+    // one decoded row, reused for every token of the batch: the quant per element in natural order, the scale per
+    // 16 elements, d, dmin and mins per block
+    private float[] rowQuants = new float[0];
+    private float[] rowScales = new float[0];
     private float[] rowD = new float[0];
     private float[] rowDmin = new float[0];
     private int[] rowMins = new int[0];
@@ -50,23 +61,6 @@ final class KQuantDot {
 
     private static final ThreadLocal<java.util.EnumMap<GgmlType, KQuantDot>> LOCAL =
             ThreadLocal.withInitial(() -> new java.util.EnumMap<>(GgmlType.class));
-
-    /**
-     * Where element {@code e} of a super-block goes in lane order: ggml's int32 lane L takes the elements
-     * whose index mod 32 lies in [4L, 4L + 4); lane order puts those 32 elements at [32L, 32L + 32).
-     */
-    private static final int[] LANE_ORDER = new int[BLOCK];
-
-    static {
-        for (int e = 0; e < BLOCK; e++) {
-            LANE_ORDER[e] = 32 * ((e & 31) >> 2) + 4 * (e >> 5) + (e & 3);
-        }
-    }
-
-    /** {@link #LANE_ORDER} for an index into a run of super-blocks. */
-    static int laneOrder(int index) {
-        return (index & ~(BLOCK - 1)) + LANE_ORDER[index & (BLOCK - 1)];
-    }
 
     /** The kernel body of every K-quant format: quantize the batch to Q8_K once, then one dot per row and token. */
     static void multiplyRows(GgmlType type, MemorySegment w, long rowBytes, int cols, float[] x, int xOffset,
@@ -85,13 +79,17 @@ final class KQuantDot {
 
     private void decodeRow(MemorySegment w, long row, int blocks) {
         if (rowD.length < blocks) {
-            rowWeights = new int[blocks * BLOCK];
+            rowQuants = new float[blocks * BLOCK];
+            rowScales = new float[blocks * 16];
             rowD = new float[blocks];
             rowDmin = new float[blocks];
             rowMins = new int[blocks * 16];
         }
         for (int i = 0; i < blocks; i++) {
             decode(w, row + (long) i * bytesPerBlock, i * BLOCK);
+            for (int sb = 0; sb < 16; sb++) {
+                rowScales[i * 16 + sb] = scales[sb];
+            }
             rowD[i] = dx;
             rowDmin[i] = dminX;
             System.arraycopy(mins, 0, rowMins, i * 16, 16);
@@ -133,14 +131,21 @@ final class KQuantDot {
             }
             int yq = yb * BLOCK;
             int wq = i * BLOCK;
-            for (int lane = 0; lane < 8; lane++) {
-                // an integer sum: exact in any order, so any vector width gives ggml's lane value
-                IntVector acc = IntVector.zero(Vectors.I);
-                for (int j = 32 * lane; j < 32 * lane + 32; j += Vectors.I.length()) {
-                    acc = IntVector.fromArray(Vectors.I, rowWeights, wq + j)
-                            .mul(IntVector.fromArray(Vectors.I, a.laneOrdered, yq + j)).add(acc);
+            float[] qw = rowQuants;
+            float[] qx = a.qf;
+            for (int p = 0; p < 32; p += Vectors.L) {
+                FloatVector acc = FloatVector.zero(Vectors.F);
+                for (int c = 0; c < BLOCK; c += 32) {
+                    int e = c + p;
+                    acc = FloatVector.fromArray(Vectors.F, qw, wq + e).mul(FloatVector.fromArray(Vectors.F, qx, yq + e))
+                            .fma(FloatVector.broadcast(Vectors.F, rowScales[i * 16 + (e >> 4)]), acc);
                 }
-                lanes[lane] = Math.fma(d, (float) acc.reduceLanes(VectorOperators.ADD), lanes[lane]);
+                acc.intoArray(positions, p);
+            }
+            for (int lane = 0; lane < 8; lane++) {
+                int sum = (int) positions[4 * lane] + (int) positions[4 * lane + 1] + (int) positions[4 * lane + 2]
+                        + (int) positions[4 * lane + 3];
+                lanes[lane] = Math.fma(d, (float) sum, lanes[lane]);
             }
         }
         float result = GgmlDot.tree(lanes, 8);
@@ -151,14 +156,14 @@ final class KQuantDot {
         };
     }
 
-    /** Element e of the super-block at {@code base}: its scale times its quant, stored in lane order. */
+    /** Element e of the super-block at {@code base}: its quant (the scale is applied in the dot). */
     private void put(int base, int e, int quant) {
-        rowWeights[base + LANE_ORDER[e]] = scales[e >> 4] * quant;
+        rowQuants[base + e] = quant;
     }
 
     /**
      * Decodes one super-block into dx, dminX, scales[16] (per 16 elements), mins[16] and, from
-     * {@code rowWeights[base]}, scale * quant per element in lane order.
+     * {@code rowQuants[base]}, the quant of each element.
      */
     private void decode(MemorySegment src, long block, int base) {
         switch (type) {
@@ -200,18 +205,16 @@ final class KQuantDot {
                     mins[2 * sb] = mins[2 * sb + 1] = KScales.min(src, block + 4, sb);
                 }
                 long nibbles = block + (five ? 48 : 16);
+                if (!five) {
+                    decodeNibbles(src, nibbles, base);
+                    break;
+                }
                 for (int chunk = 0; chunk < 4; chunk++) {
                     for (int l = 0; l < 32; l++) {
                         int q = LittleEndian.ubyte(src, nibbles + 32 * chunk + l);
-                        int lo = q & 0xF;
-                        int hi = q >>> 4;
-                        if (five) {
-                            int fifth = LittleEndian.ubyte(src, block + 16 + l) >>> (2 * chunk);
-                            lo |= (fifth & 1) << 4;
-                            hi |= (fifth & 2) << 3;
-                        }
-                        put(base, 64 * chunk + l, lo);
-                        put(base, 64 * chunk + 32 + l, hi);
+                        int fifth = LittleEndian.ubyte(src, block + 16 + l) >>> (2 * chunk);
+                        put(base, 64 * chunk + l, (q & 0xF) | (fifth & 1) << 4);
+                        put(base, 64 * chunk + 32 + l, (q >>> 4) | (fifth & 2) << 3);
                     }
                 }
             }
@@ -220,20 +223,56 @@ final class KQuantDot {
                 for (int sb = 0; sb < 16; sb++) {
                     scales[sb] = src.get(ValueLayout.JAVA_BYTE, block + 192 + sb);
                 }
-                for (int half = 0; half < 2; half++) {
-                    for (int l = 0; l < 32; l++) {
-                        int q01 = LittleEndian.ubyte(src, block + 64 * half + l);
-                        int q23 = LittleEndian.ubyte(src, block + 64 * half + 32 + l);
-                        int h = LittleEndian.ubyte(src, block + 128 + 32 * half + l);
-                        int e = 128 * half + l;
-                        put(base, e, ((q01 & 0xF) | (h & 3) << 4) - 32);
-                        put(base, e + 32, ((q23 & 0xF) | (h >>> 2 & 3) << 4) - 32);
-                        put(base, e + 64, ((q01 >>> 4) | (h >>> 4 & 3) << 4) - 32);
-                        put(base, e + 96, ((q23 >>> 4) | (h >>> 6) << 4) - 32);
-                    }
-                }
+                decodeQ6_K(src, block, base);
             }
             default -> throw new IllegalArgumentException(type + " is not a K-quant");
+        }
+    }
+
+    /** Q4_K's 128 bytes of nibbles: byte 32c + l holds elements 64c + l (low) and 64c + 32 + l (high). */
+    private void decodeNibbles(MemorySegment src, long nibbles, int base) {
+        for (int chunk = 0; chunk < 4; chunk++) {
+            for (int l = 0; l < 32; l += 16) {
+                ByteVector n = ByteVector.fromMemorySegment(Vectors.B16, src, nibbles + 32 * chunk + l, LE);
+                int e = base + 64 * chunk + l;
+                for (int p = 0; p < Vectors.PARTS16; p++) {
+                    IntVector v = (IntVector) n.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vectors.I, p);
+                    ((FloatVector) v.and(15).convert(VectorOperators.I2F, 0)).intoArray(rowQuants, e + p * Vectors.L);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                            .intoArray(rowQuants, e + 32 + p * Vectors.L);
+                }
+            }
+        }
+    }
+
+    /**
+     * Q6_K's quants: for each half h and l < 32, low nibbles from ql[64h + l] and ql[64h + 32 + l], two high bits
+     * each from qh[32h + l], minus 32; elements 128h + l, + 32, + 64, + 96.
+     */
+    private void decodeQ6_K(MemorySegment src, long block, int base) {
+        for (int half = 0; half < 2; half++) {
+            for (int l = 0; l < 32; l += 16) {
+                ByteVector q01 = ByteVector.fromMemorySegment(Vectors.B16, src, block + 64 * half + l, LE);
+                ByteVector q23 = ByteVector.fromMemorySegment(Vectors.B16, src, block + 64 * half + 32 + l, LE);
+                ByteVector qh = ByteVector.fromMemorySegment(Vectors.B16, src, block + 128 + 32 * half + l, LE);
+                int e = base + 128 * half + l;
+                for (int p = 0; p < Vectors.PARTS16; p++) {
+                    IntVector a = (IntVector) q01.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vectors.I, p);
+                    IntVector b = (IntVector) q23.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vectors.I, p);
+                    IntVector h = (IntVector) qh.convertShape(VectorOperators.ZERO_EXTEND_B2I, Vectors.I, p);
+                    int at = e + p * Vectors.L;
+                    ((FloatVector) a.and(15).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).intoArray(rowQuants, at);
+                    ((FloatVector) b.and(15).or(h.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4))
+                            .sub(32).convert(VectorOperators.I2F, 0)).intoArray(rowQuants, at + 32);
+                    ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and(3)
+                            .lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0))
+                            .intoArray(rowQuants, at + 64);
+                    ((FloatVector) b.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6)
+                            .lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0))
+                            .intoArray(rowQuants, at + 96);
+                }
+            }
         }
     }
 }

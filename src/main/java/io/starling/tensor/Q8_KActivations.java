@@ -18,11 +18,8 @@ final class Q8_KActivations {
     float[] d = new float[0];
     /** Sum of q over each group of 16, 16 per super-block. */
     int[] bsums = new int[0];
-    /**
-     * q again, as ints in {@link KQuantDot#laneOrder lane order}: the 32 elements ggml sums into int32 lane L come
-     * at [32L, 32L + 32) of each super-block, so each lane's sum is one contiguous integer dot.
-     */
-    int[] laneOrdered = new int[0];
+    /** q again as floats, for the vector kernels (integers below 2^8: their products with weights stay exact). */
+    float[] qf = new float[0];
 
     static Q8_KActivations local() {
         return LOCAL.get();
@@ -35,7 +32,7 @@ final class Q8_KActivations {
         int blocks = count / BLOCK;
         if (q.length < count) {
             q = new byte[count];
-            laneOrdered = new int[count];
+            qf = new float[count];
             d = new float[blocks];
             bsums = new int[blocks * 16];
         }
@@ -45,7 +42,7 @@ final class Q8_KActivations {
             if (max == 0) {
                 java.util.Arrays.fill(q, b * BLOCK, (b + 1) * BLOCK, (byte) 0);
                 java.util.Arrays.fill(bsums, b * 16, (b + 1) * 16, 0);
-                java.util.Arrays.fill(laneOrdered, b * BLOCK, (b + 1) * BLOCK, 0);
+                java.util.Arrays.fill(qf, b * BLOCK, (b + 1) * BLOCK, 0f);
                 d[b] = 0f;
                 continue;
             }
@@ -55,14 +52,12 @@ final class Q8_KActivations {
                 for (int j = 16 * group; j < 16 * group + 16; j++) {
                     int v = Math.min(127, GgmlRounding.nearestEven(iscale * x[in + j]));
                     q[b * BLOCK + j] = (byte) v;
+                    qf[b * BLOCK + j] = v;
                     sum += v;
                 }
                 bsums[b * 16 + group] = sum;
             }
             d[b] = 1 / iscale;
-        }
-        for (int i = 0; i < count; i++) {
-            laneOrdered[KQuantDot.laneOrder(i)] = q[i];
         }
     }
 }
