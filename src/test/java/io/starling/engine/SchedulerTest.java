@@ -315,6 +315,9 @@ class SchedulerTest {
         assertThat(scheduler.liveKvCaches()).as("KV caches held").isZero();
         assertThat(scheduler.endedTwice()).as("work ended twice").isZero();
         assertThat(scheduler.queueDepth()).isZero();
+        PagedKvCaches caches = (PagedKvCaches) scheduler.kvCaches();
+        caches.verifyIntegrity();
+        assertThat(caches.stats().openStores()).as("KV stores left open: the sessions' only").isEqualTo(caches.openSessions());
     }
 
     static void waitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
