@@ -27,6 +27,8 @@ public class StarlingMetrics {
     private final Timer interTokenLatency;
     private final DistributionSummary tokensPerSecond;
     private final DistributionSummary batchSize;
+    /** Micrometer keeps only weak references to the state of function meters: this one must outlive them. */
+    private Supplier<KvCacheStats> kvStats;
 
     StarlingMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -69,6 +71,7 @@ public class StarlingMetrics {
      * scrapes.
      */
     public void kvCache(Supplier<KvCacheStats> stats, IntSupplier openSessions) {
+        this.kvStats = stats;
         kvBytes(stats, "allocated", KvCacheStats::allocatedBytes);
         kvBytes(stats, "resident", KvCacheStats::residentBytes);
         kvBytes(stats, "spilled", KvCacheStats::spilledBytes);
