@@ -1,5 +1,6 @@
 package io.starling.engine;
 
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -73,7 +74,7 @@ public class InferenceEngine {
                 current.expireSessions();
             } catch (RuntimeException e) {
                 // a failed sweep must not cancel the timer: the next one retries
-                io.quarkus.logging.Log.errorf(e, "session expiry failed");
+                Log.errorf(e, "session expiry failed");
             }
         }
     }

@@ -26,7 +26,7 @@ public final class Scheduler implements AutoCloseable {
         this.settings = settings;
         this.caches = caches;
         this.queue = new TenantQueue<>(settings.maxQueueDepth(), settings::weightOf);
-        this.loop = new EngineLoop(text.model().file(), queue, settings, ServingContext.of(text, caches, metrics),
+        this.loop = new EngineLoop(text.model().file(), queue, settings, ServingContext.of(text, metrics),
                 ledger);
         this.thread = Thread.ofPlatform().name("starling-engine-" + text.model().id()).daemon(true).start(loop);
     }

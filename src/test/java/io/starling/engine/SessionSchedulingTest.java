@@ -7,15 +7,12 @@ import io.starling.kv.KvCacheStats;
 import io.starling.sampling.SamplerConfig;
 import io.starling.session.SessionBusyException;
 import io.starling.session.UnknownSessionException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,28 +25,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with a cap so small that the idle session is evicted (spilled and read back, or dropped and recomputed) the
  * tokens are still the same.
  */
-class SessionSchedulingTest {
+class SessionSchedulingTest extends EmbeddedStoriesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path dir;
-    static EmbeddedStories stories;
     static int[] first;
     static int[] then;
 
     @BeforeAll
-    static void load() throws Exception {
-        stories = new EmbeddedStories(dir);
+    static void prompts() {
         first = stories.encode("Once upon a time");
         int[] withBos = stories.encode(" Then the");
         // a continuation has no second BOS
         then = Arrays.copyOfRange(withBos, 1, withBos.length);
-    }
-
-    @AfterAll
-    static void close() {
-        stories.close();
     }
 
     @Test
@@ -127,7 +115,7 @@ class SessionSchedulingTest {
             for (String other : List.of("The cat sat on the mat and", "Lily and Ben went to the park")) {
                 // EOS masked: each runs its full 60 tokens, five pages
                 run(scheduler, new GenerationRequest(stories.encode(other),
-                        SamplerConfig.greedy().withMaskedTokens(stories.text.tokenizer().eos()), 60, 1, List.of(), -1));
+                        SamplerConfig.greedy().withMaskedTokens(eos), 60, 1, List.of(), -1));
             }
             KvCacheStats between = caches.stats();
             SessionLease lease = caches.acquire(id);

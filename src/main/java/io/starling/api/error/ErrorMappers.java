@@ -38,8 +38,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
-        return Response.fromResponse(body(429, e.getMessage(), "rate_limit_error", null, "queue_full"))
-                .header("Retry-After", e.retryAfterSeconds()).build();
+        return tooMany(e.getMessage(), "queue_full", e.retryAfterSeconds());
     }
 
     @ServerExceptionMapper
@@ -67,21 +66,27 @@ public class ErrorMappers {
     /** Waiting helps only once a session is closed or expires, which the server cannot predict: no Retry-After. */
     @ServerExceptionMapper
     public Response sessionLimit(SessionLimitException e) {
-        return body(429, e.getMessage(), "rate_limit_error", null, "session_limit");
+        return tooMany(e.getMessage(), "session_limit", 0);
     }
 
     /** A session's spilled cache could not be read back: every page is held by running requests. */
     @ServerExceptionMapper
     public Response kvFull(KvCacheFullException e) {
-        return Response.fromResponse(body(429, e.getMessage(), "rate_limit_error", null, "kv_cache_full"))
-                .header("Retry-After", 1).build();
+        return tooMany(e.getMessage(), "kv_cache_full", 1);
     }
 
     /** A running request that could not get KV memory; with Retry-After only if it may fit once others end. */
     @ServerExceptionMapper
     public Response kvExhausted(KvCacheExhaustedException e) {
-        Response response = body(429, e.getMessage(), "rate_limit_error", null, "kv_cache_full");
-        return e.retryable() ? Response.fromResponse(response).header("Retry-After", 1).build() : response;
+        return tooMany(e.getMessage(), "kv_cache_full", e.retryable() ? 1 : 0);
+    }
+
+    /** 429 with {@code Retry-After} when waiting that many seconds may help ({@code retryAfterSeconds > 0}). */
+    private static Response tooMany(String message, String code, long retryAfterSeconds) {
+        Response response = body(429, message, "rate_limit_error", null, code);
+        return retryAfterSeconds > 0
+                ? Response.fromResponse(response).header("Retry-After", retryAfterSeconds).build()
+                : response;
     }
 
     /** Not JSON at all, invalid UTF-8, trailing garbage, nesting or numbers beyond Jackson's limits. */

@@ -66,29 +66,10 @@ public class GenerateResource {
             throws UnknownSessionException, SessionBusyException, KvCacheFullException {
         ModelText.Text text = prelude.open(request, GenerateRequest::model);
         prelude.record().sessionId(request.sessionId());
-        if (request.sessionId() == null) {
-            return generate(request, text, prompt(request, text, true), null);
-        }
-        SessionLease lease = sessions.acquireSession(request.sessionId());
-        try {
-            int[] transcript = lease.transcript();
-            int[] added = prompt(request, text, transcript.length == 0);
-            int[] prompt = Arrays.copyOf(transcript, transcript.length + added.length);
-            System.arraycopy(added, 0, prompt, transcript.length, added.length);
-            return generate(request, text, prompt, lease.id());
-        } catch (RuntimeException e) {
-            // not submitted: the session is free for the client's retry
-            lease.cancel();
-            throw e;
-        }
-    }
-
-    private RestMulti<String> generate(GenerateRequest request, ModelText.Text text, int[] prompt, String sessionId) {
         SamplerConfig sampling = request.sampling().toConfig();
-        int maxTokens = TokenBudget.maxTokens(request.maxTokens(), "max_tokens", request.prompt() != null ? "prompt" : "tokens",
-                prompt.length, text.contextLength(), -1);
-        GenerationRequest job = new GenerationRequest(prompt, sampling, maxTokens, 1, StopField.parse(request.stop()), -1);
-        Multi<GenerationEvent> events = engine.submit(sessionId == null ? job : job.withSession(sessionId));
+        Multi<GenerationEvent> events = request.sessionId() == null
+                ? submit(request, text, prompt(request, text, true), sampling, null)
+                : submitTurn(request, text, sampling);
         Tokenizer tokenizer = text.tokenizer();
         if (!request.streaming()) {
             return HttpStreams.json(events.collect().asList().map(all -> HttpStreams.write(mapper, result(all, tokenizer,
@@ -105,6 +86,31 @@ public class GenerateResource {
             default -> List.of();
         }).map(o -> HttpStreams.write(mapper, o));
         return HttpStreams.sse(out, mapper, false);
+    }
+
+    /** The next turn of a session: its conversation so far, then the request's prompt. */
+    private Multi<GenerationEvent> submitTurn(GenerateRequest request, ModelText.Text text, SamplerConfig sampling)
+            throws UnknownSessionException, SessionBusyException, KvCacheFullException {
+        SessionLease lease = sessions.acquireSession(request.sessionId());
+        try {
+            int[] transcript = lease.transcript();
+            int[] added = prompt(request, text, transcript.length == 0);
+            int[] prompt = Arrays.copyOf(transcript, transcript.length + added.length);
+            System.arraycopy(added, 0, prompt, transcript.length, added.length);
+            return submit(request, text, prompt, sampling, lease.id());
+        } catch (RuntimeException e) {
+            // refused before the engine took it: the session is free for the client's retry
+            lease.cancel();
+            throw e;
+        }
+    }
+
+    private Multi<GenerationEvent> submit(GenerateRequest request, ModelText.Text text, int[] prompt,
+                                          SamplerConfig sampling, String sessionId) {
+        int maxTokens = TokenBudget.maxTokens(request.maxTokens(), "max_tokens", request.prompt() != null ? "prompt" : "tokens",
+                prompt.length, text.contextLength(), -1);
+        GenerationRequest job = new GenerationRequest(prompt, sampling, maxTokens, 1, StopField.parse(request.stop()), -1);
+        return engine.submit(sessionId == null ? job : job.withSession(sessionId));
     }
 
     /** The request's own prompt ids; text gets BOS only when it starts a conversation ({@code first}). */
