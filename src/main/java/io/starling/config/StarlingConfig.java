@@ -22,6 +22,46 @@ public interface StarlingConfig {
     /** Limits of the HTTP front door. */
     Server server();
 
+    /** The paged KV cache of the served model. */
+    Kv kv();
+
+    /** Conversations kept between requests on /v1/generate. */
+    Sessions sessions();
+
+    interface Kv {
+        /**
+         * Hard cap on the KV cache's off-heap memory in MiB (fractions allowed); memory is taken in slabs as
+         * sequences grow, never beyond this. When it is full, idle sessions are evicted, least recently used first.
+         */
+        @WithDefault("256")
+        double cacheMb();
+
+        /** Positions per KV page: the unit of allocation, sharing between prompts and eviction. */
+        @WithDefault("16")
+        int pagePositions();
+
+        /** Element type of cached keys and values: f16 (llama.cpp's default) or f32 (exact, twice the memory). */
+        @WithDefault("f16")
+        io.starling.kv.KvDtype dtype();
+
+        /** A file evicted pages go to (CRC32C-checked when read back); absent: evicted pages are dropped. */
+        Optional<Path> spillPath();
+
+        /** The most the spill file may hold, in MiB. */
+        @WithDefault("1024")
+        long spillMb();
+    }
+
+    interface Sessions {
+        /** Sessions the model keeps at once; creating one more is 429 (0 disables sessions). */
+        @WithDefault("64")
+        int max();
+
+        /** A session unused for this long is closed and its KV cache freed. */
+        @WithDefault("600")
+        long ttlSeconds();
+    }
+
     /** Who may call the API. */
     Auth auth();
 

@@ -156,12 +156,16 @@ final class EngineLoop implements Runnable {
         for (RequestRun run : running) {
             if (budget > 0 && run.prefilling()) {
                 Batch.Sequence chunk = run.nextChunk(budget);
+                if (chunk == null) {
+                    continue;
+                }
                 stepSequences.add(chunk);
                 stepParts.add(run);
                 budget -= chunk.tokens().length;
             }
         }
         if (stepSequences.isEmpty()) {
+            stopNewestBlocked();
             return;
         }
         Batch batch = new Batch(stepSequences);
@@ -183,9 +187,31 @@ final class EngineLoop implements Runnable {
             }
             try {
                 part.afterStep(logits, batch.firstOutputRow(i));
+            } catch (KvCacheExhaustedException e) {
+                // the client's 429, not a fault of the server
+                Log.debugf("engine: %s", e.getMessage());
+                part.owner().fail(e);
             } catch (RuntimeException e) {
                 Log.errorf(e, "engine: a request failed");
                 part.owner().fail(e);
+            }
+        }
+    }
+
+    /**
+     * No sequence could reserve KV memory for this step, so none will finish and free any: the newest blocked
+     * request is stopped (429) so the others can go on, as vLLM preempts the newest. Alone, it can never fit.
+     */
+    private void stopNewestBlocked() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            RequestRun run = running.get(i);
+            if (run.blocked() && !run.ended()) {
+                boolean alone = running.size() == 1;
+                run.fail(new KvCacheExhaustedException(alone
+                        ? "this request needs more KV cache memory than the server has (starling.kv.cache-mb):"
+                                + " shorten the prompt or max_tokens, or ask for fewer choices"
+                        : "the KV cache is full with other running requests; retry later", !alone));
+                return;
             }
         }
     }

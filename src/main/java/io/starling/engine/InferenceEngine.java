@@ -1,30 +1,45 @@
 package io.starling.engine;
 
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.starling.config.StarlingConfig;
+import io.starling.kv.KvCacheFullException;
+import io.starling.kv.KvCacheStats;
+import io.starling.session.SessionBusyException;
+import io.starling.session.SessionLimitException;
+import io.starling.session.UnknownSessionException;
 import io.starling.telemetry.StarlingMetrics;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The server's engine bean: the {@link Scheduler} of the served model, made on first use (the registry may still be
- * loading when the bean is created), with its meters wired to {@link StarlingMetrics}. REST threads only enqueue and
- * consume the returned {@link Multi} / {@link Uni}; the scheduler's loop thread owns the model.
+ * The server's engine bean: the {@link Scheduler} of the served model and its paged KV cache and sessions
+ * ({@link PagedKvCaches}), made at start-up once the registry has the model (or on first use), with meters wired to
+ * {@link StarlingMetrics} and a timer that closes sessions past their TTL. REST threads only enqueue and consume the
+ * returned {@link Multi} / {@link Uni}; the scheduler's loop thread owns the model.
  */
 @ApplicationScoped
 public class InferenceEngine {
 
     private final ModelText modelText;
     private final SchedulerSettings settings;
+    private final KvSettings kvSettings;
     private final StarlingMetrics metrics;
+    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("starling-session-expiry").daemon(true).factory());
     private volatile Scheduler scheduler;
+    private volatile PagedKvCaches caches;
     private boolean stopped;
 
     InferenceEngine(ModelText modelText, StarlingConfig config, StarlingMetrics metrics) {
@@ -32,12 +47,41 @@ public class InferenceEngine {
         StarlingConfig.Scheduler s = config.scheduler();
         this.settings = new SchedulerSettings(s.maxQueueDepth(), s.maxBatchSize(), s.maxBatchTokens(),
                 s.requestTimeoutMs(), s.threads(), s.tenantWeights());
+        StarlingConfig.Kv kv = config.kv();
+        this.kvSettings = KvSettings.ofMegabytes(kv.cacheMb(), kv.pagePositions(), kv.dtype(), kv.spillPath(),
+                kv.spillMb(), config.sessions().max(), Duration.ofSeconds(config.sessions().ttlSeconds()));
         this.metrics = metrics;
     }
 
-    /** The queue-depth gauge, labelled with the served model: after the registry has loaded it (later priority). */
+    /**
+     * After the registry has loaded the model (later priority): the scheduler and KV arena now, so a KV setting that
+     * cannot work stops the server at start; the gauges labelled with the model; the session expiry timer.
+     */
     void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
-        registryModelId().ifPresent(id -> metrics.queueDepth(id, this::queueDepth));
+        registryModelId().ifPresent(id -> {
+            scheduler();
+            metrics.queueDepth(id, this::queueDepth);
+        });
+        metrics.kvCache(this::kvStats, () -> caches == null ? 0 : caches.openSessions());
+        long period = Math.clamp(kvSettings.sessionTtl().toMillis() / 4, 250, 60_000);
+        expiry.scheduleAtFixedRate(this::expireSessions, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void expireSessions() {
+        PagedKvCaches current = caches;
+        if (current != null) {
+            try {
+                current.expireSessions();
+            } catch (RuntimeException e) {
+                // a failed sweep must not cancel the timer: the next one retries
+                Log.errorf(e, "session expiry failed");
+            }
+        }
+    }
+
+    private KvCacheStats kvStats() {
+        PagedKvCaches current = caches;
+        return current == null ? new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : current.stats();
     }
 
     private Optional<String> registryModelId() {
@@ -56,6 +100,25 @@ public class InferenceEngine {
     /** The sentence embedding of {@code tokens}, computed on the engine loop between steps. */
     public Uni<float[]> embed(int[] tokens) {
         return scheduler().embed(tokens, GenerationRequest.ANONYMOUS);
+    }
+
+    /** A new, empty session of the served model. */
+    public String createSession() throws SessionLimitException {
+        return caches().createSession();
+    }
+
+    /**
+     * Pins session {@code id} for the request about to be submitted with it ({@link GenerationRequest#withSession});
+     * if that submission does not happen or throws, the caller gives the lease back ({@link SessionLease#cancel}).
+     */
+    public SessionLease acquireSession(String id)
+            throws UnknownSessionException, SessionBusyException, KvCacheFullException {
+        return caches().acquire(id);
+    }
+
+    /** Closes session {@code id}; false if no open session has it. */
+    public boolean closeSession(String id) {
+        return caches().closeSession(id);
     }
 
     /** Requests waiting for the engine now. */
@@ -81,6 +144,11 @@ public class InferenceEngine {
         return current != null && current.busy();
     }
 
+    private PagedKvCaches caches() {
+        scheduler();
+        return caches;
+    }
+
     private Scheduler scheduler() {
         Scheduler current = scheduler;
         if (current == null) {
@@ -90,7 +158,10 @@ public class InferenceEngine {
                 }
                 current = scheduler;
                 if (current == null) {
-                    current = Scheduler.withContiguousKv(modelText.get(), settings, new Meters());
+                    ModelText.Text text = modelText.get();
+                    PagedKvCaches made = kvSettings.cachesFor(text.model().shape(), text.contextLength());
+                    caches = made;
+                    current = new Scheduler(text, settings, made, new Meters());
                     scheduler = current;
                 }
             }
@@ -127,6 +198,7 @@ public class InferenceEngine {
     @PreDestroy
     synchronized void shutdown() {
         stopped = true;
+        expiry.shutdownNow();
         if (scheduler != null) {
             scheduler.close();
         }

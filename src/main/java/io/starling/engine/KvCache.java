@@ -1,5 +1,6 @@
 package io.starling.engine;
 
+import io.starling.kv.KvCacheFullException;
 import io.starling.model.KvStore;
 
 /**
@@ -13,13 +14,23 @@ public interface KvCache {
 
     /**
      * Leading prompt positions already in the cache when it was opened, whose prefill is skipped: 0 for a fresh
-     * cache; a session continuing a conversation may hold a prefix of the new prompt.
+     * cache; a session continuing a conversation, or a prompt sharing a cached prefix, may hold part of the prompt.
      */
     int reusedPositions();
 
     /**
-     * The sequence is done with the cache. {@code tokens} are the ids at positions {@code [0, tokens.length)} of the
-     * store, so a session can keep them for the next request; a one-off cache just frees its memory.
+     * Makes room for {@code tokens} at the next positions, before the step that writes them. Memory is taken here
+     * rather than inside the model's forward pass, so a full cache stops a sequence before a batch runs.
+     *
+     * @throws KvCacheFullException if the memory cannot be found now; nothing changed, the sequence may retry
      */
-    void release(int[] tokens);
+    void reserve(int[] tokens) throws KvCacheFullException;
+
+    /**
+     * The sequence is done with the cache. {@code transcript} is every token of a sequence that ended normally,
+     * prompt and generated (the last generated one never went through the model, so it is not in the cache), or
+     * null when it was stopped (failed, cancelled, timed out): a session keeps a transcript for its next turn and
+     * stays as it was after a stopped one, so the client can retry the turn; a one-off cache just frees its memory.
+     */
+    void release(int[] transcript);
 }

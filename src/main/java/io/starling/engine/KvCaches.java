@@ -1,31 +1,41 @@
 package io.starling.engine;
 
+import io.starling.kv.KvCacheFullException;
+
 /**
- * Where the scheduler gets KV caches for its sequences: the seam between batching and KV memory. Today's
- * implementation gives every sequence its own contiguous store ({@link ContiguousKvCaches}); the paged arena and
- * the session registry plug in here without the scheduler changing. Called on the engine loop thread only, except
- * {@link #check}.
+ * Where the scheduler gets KV caches for its sequences: the seam between batching and KV memory, implemented by
+ * {@link PagedKvCaches} (the paged arena and the sessions). Called on the engine loop thread only, except
+ * {@link #check} and {@link #abandon}.
  */
 public interface KvCaches {
 
     /**
      * Refuses, on the caller's thread and before admission, a request this implementation cannot serve (a
-     * {@code session_id} where no sessions exist): an {@link IllegalArgumentException} the API answers with 400.
+     * {@code session_id} that was not acquired for it): an {@link IllegalArgumentException} the API answers with 400.
      */
     void check(GenerationRequest request);
 
     /**
-     * A cache for the first sequence of {@code request}, able to hold {@code capacity} positions; a session's
-     * cache may already hold a prefix of the prompt ({@link KvCache#reusedPositions}).
+     * A cache for the first sequence of {@code request}, able to hold {@code capacity} positions; it may already hold
+     * a prefix of the prompt ({@link KvCache#reusedPositions}): a session's earlier turns, or pages other requests
+     * computed for the same tokens.
      */
     KvCache open(GenerationRequest request, int capacity);
 
     /**
      * A cache for another sequence of the same prompt whose first {@code positions} positions equal those of
-     * {@code prompt}: copied, or shared where the implementation can (pages of a paged arena).
+     * {@code prompt}, written by the step that just ran: full pages are shared, not copied.
+     *
+     * @throws KvCacheFullException if the memory for the copied part cannot be found now
      */
-    KvCache fork(KvCache prompt, int positions, int capacity);
+    KvCache fork(KvCache prompt, int positions, int capacity) throws KvCacheFullException;
+
+    /** {@code request} ended before {@link #open} (cancelled or timed out in the queue): give back what it held. */
+    void abandon(GenerationRequest request);
 
     /** Caches opened or forked and not released yet: 0 whenever nothing runs, or something leaked. */
     int live();
+
+    /** Frees the memory behind every cache; called once the engine loop has ended, so no step reads it any more. */
+    void close();
 }

@@ -3,6 +3,7 @@ package io.starling.engine;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.PromptScores;
+import io.starling.kv.KvCacheFullException;
 import io.starling.model.Batch;
 import io.starling.model.Logits;
 import io.starling.sampling.Sampler;
@@ -14,6 +15,8 @@ import java.util.List;
  * One admitted generation request from queue to last event. While it prefills, each step takes a chunk of its
  * prompt (as much as the step's token budget leaves, in one KV cache); when the prompt is in, its {@code n}
  * sequences fork that cache and decode one token per step. Ends exactly once: completed, failed or abandoned.
+ * A chunk or decode token whose KV memory cannot be reserved sits the step out ({@link #blocked}) and tries again
+ * at the next.
  *
  * <p>Created on a REST thread; everything after admission happens on the engine loop thread, except
  * {@link #cancel}, a flag the loop reads at the start of every step.
@@ -21,6 +24,7 @@ import java.util.List;
 final class RequestRun implements QueuedWork, StepPart {
 
     private final GenerationRequest request;
+    private final KvCaches caches;
     private final int[] prompt;
     private final UnicastProcessor<GenerationEvent> events;
     private final long admittedNanos;
@@ -30,6 +34,9 @@ final class RequestRun implements QueuedWork, StepPart {
     // engine loop thread only
     private ServingContext context;
     private KvCache promptCache;
+    private boolean opened;
+    /** Some chunk or sequence of this request could not reserve KV memory in the step being formed. */
+    private boolean blocked;
     /** Until the sequences start, the prompt's cache is this request's to free; then the first sequence's. */
     private boolean ownsPromptCache;
     private PromptScorer scorer;
@@ -40,9 +47,10 @@ final class RequestRun implements QueuedWork, StepPart {
     private long firstTokenNanos;
     private boolean ended;
 
-    RequestRun(GenerationRequest request, UnicastProcessor<GenerationEvent> events, long admittedNanos,
-               long deadlineNanos) {
+    RequestRun(GenerationRequest request, KvCaches caches, UnicastProcessor<GenerationEvent> events,
+               long admittedNanos, long deadlineNanos) {
         this.request = request;
+        this.caches = caches;
         this.prompt = request.prompt();
         this.events = events;
         this.admittedNanos = admittedNanos;
@@ -114,7 +122,8 @@ final class RequestRun implements QueuedWork, StepPart {
             return;
         }
         int capacity = (int) Math.min(context.contextLength(), (long) prompt.length + maxTokens);
-        promptCache = context.caches().open(request, capacity);
+        opened = true;
+        promptCache = caches.open(request, capacity);
         ownsPromptCache = true;
         // at least the last prompt token runs: its logits choose the first generated token
         prefilled = Math.min(promptCache.reusedPositions(), prompt.length - 1);
@@ -128,27 +137,47 @@ final class RequestRun implements QueuedWork, StepPart {
         return !ended && promptCache != null && prefilled < prompt.length;
     }
 
-    /** The next prompt chunk, at most {@code budget} tokens (fewer when scored: every row then has logits). */
+    /**
+     * The next prompt chunk, at most {@code budget} tokens (fewer when scored: every row then has logits), its KV
+     * memory reserved; null when the memory cannot be found now (the request is then {@link #blocked}).
+     */
     Batch.Sequence nextChunk(int budget) {
         int limit = scorer != null ? Math.min(budget, PromptScorer.CHUNK) : budget;
         chunkEnd = Math.min(prompt.length, prefilled + limit);
         Batch.Outputs outputs = scorer != null ? Batch.Outputs.ALL
                 : chunkEnd == prompt.length ? Batch.Outputs.LAST : Batch.Outputs.NONE;
-        return new Batch.Sequence(promptCache.store(), prefilled, Arrays.copyOfRange(prompt, prefilled, chunkEnd),
-                outputs);
+        int[] chunk = Arrays.copyOfRange(prompt, prefilled, chunkEnd);
+        try {
+            promptCache.reserve(chunk);
+        } catch (KvCacheFullException e) {
+            blocked = true;
+            return null;
+        }
+        return new Batch.Sequence(promptCache.store(), prefilled, chunk, outputs);
     }
 
-    /** Adds the decode token of every live sequence to the step; returns how many. */
+    /** Adds the decode token of every live sequence that could reserve its KV position to the step; returns how many. */
     int addDecodeSteps(List<Batch.Sequence> batch, List<StepPart> parts) {
+        blocked = false;
         int added = 0;
         for (SequenceRun sequence : sequences) {
             if (sequence.decoding()) {
-                batch.add(sequence.decodeStep());
+                Batch.Sequence step = sequence.decodeStep();
+                if (step == null) {
+                    blocked = true;
+                    continue;
+                }
+                batch.add(step);
                 parts.add(sequence);
                 added++;
             }
         }
         return added;
+    }
+
+    /** Whether part of this request sat out the step being formed for want of KV memory. */
+    boolean blocked() {
+        return blocked;
     }
 
     /** A prompt chunk ran: score it if asked; after the last one, fork the cache and sample the first tokens. */
@@ -175,15 +204,31 @@ final class RequestRun implements QueuedWork, StepPart {
             }
             return;
         }
-        int capacity = promptCache.store().capacity();
+        KvCache[] forks = forkPrompt();
+        // every fork exists before any sequence starts: one that ends at once frees its cache, the prompt's included
+        ownsPromptCache = false;
         for (int i = 0; i < sequences.length; i++) {
-            // forks copy the prompt before the first sequence writes beyond it
-            KvCache cache = i == 0 ? promptCache : context.caches().fork(promptCache, prompt.length, capacity);
-            if (i == 0) {
-                ownsPromptCache = false;
-            }
-            sequences[i].start(cache, logits, lastRow);
+            sequences[i].start(forks[i], logits, lastRow);
         }
+    }
+
+    /** The prompt's cache for the first sequence and a fork sharing its pages for each other; all or none. */
+    private KvCache[] forkPrompt() {
+        KvCache[] forks = new KvCache[sequences.length];
+        forks[0] = promptCache;
+        int capacity = promptCache.store().capacity();
+        for (int i = 1; i < forks.length; i++) {
+            try {
+                forks[i] = caches.fork(promptCache, prompt.length, capacity);
+            } catch (KvCacheFullException e) {
+                for (int j = 1; j < i; j++) {
+                    forks[j].release(null);
+                }
+                throw new KvCacheExhaustedException("the KV cache has no room for choice " + (i + 1)
+                        + " of this request now (" + e.getMessage() + "); retry, or ask for fewer choices", true);
+            }
+        }
+        return forks;
     }
 
     private SequenceRun[] newSequences() {
@@ -251,7 +296,9 @@ final class RequestRun implements QueuedWork, StepPart {
         }
         if (ownsPromptCache) {
             ownsPromptCache = false;
-            promptCache.release(Arrays.copyOf(prompt, prefilled));
+            promptCache.release(null);
+        } else if (!opened) {
+            caches.abandon(request);
         }
         return true;
     }

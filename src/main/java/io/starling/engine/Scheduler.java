@@ -26,20 +26,15 @@ public final class Scheduler implements AutoCloseable {
         this.settings = settings;
         this.caches = caches;
         this.queue = new TenantQueue<>(settings.maxQueueDepth(), settings::weightOf);
-        this.loop = new EngineLoop(text.model().file(), queue, settings, ServingContext.of(text, caches, metrics),
+        this.loop = new EngineLoop(text.model().file(), queue, settings, ServingContext.of(text, metrics),
                 ledger);
         this.thread = Thread.ofPlatform().name("starling-engine-" + text.model().id()).daemon(true).start(loop);
-    }
-
-    /** A scheduler with one contiguous KV store per sequence. */
-    public static Scheduler withContiguousKv(ModelText.Text text, SchedulerSettings settings, EngineMetrics metrics) {
-        return new Scheduler(text, settings, new ContiguousKvCaches(text.model().shape()), metrics);
     }
 
     /**
      * Queues a generation. Admission is decided now: a full queue fails the call itself with
      * {@link QueueFullException}, a request the engine can never run with {@link IllegalArgumentException}, before
-     * any response has started. Events are delivered on a worker thread, so a slow client never slows the loop;
+     * any response has started (a session request's lease then stays the caller's to give back). Events are delivered on a worker thread, so a slow client never slows the loop;
      * cancelling the subscription stops the request's sequences within one step.
      */
     public Multi<GenerationEvent> submit(GenerationRequest request) {
@@ -54,7 +49,7 @@ public final class Scheduler implements AutoCloseable {
         caches.check(request);
         UnicastProcessor<GenerationEvent> events = UnicastProcessor.create();
         long now = System.nanoTime();
-        RequestRun run = new RequestRun(request, events, now, deadline(now));
+        RequestRun run = new RequestRun(request, caches, events, now, deadline(now));
         admit(run, now);
         return events.onCancellation().invoke(run::cancel).emitOn(Infrastructure.getDefaultWorkerPool());
     }
@@ -117,9 +112,14 @@ public final class Scheduler implements AutoCloseable {
         return caches.live();
     }
 
+    KvCaches kvCaches() {
+        return caches;
+    }
+
     /**
      * Stops the loop after its current step (waiting up to 5 s) and fails whatever was left, so no kernel reads
-     * the model's memory after the caller unmaps it.
+     * the model's memory after the caller unmaps it; then frees the KV caches' memory, unless the loop is still in
+     * a step that may read it (the process is then ending anyway).
      */
     @Override
     public void close() {
@@ -128,6 +128,9 @@ public final class Scheduler implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            caches.close();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.starling.engine;
 
 import io.starling.engine.GenerationEvent.GeneratedToken;
 import io.starling.engine.GenerationEvent.SequenceEnd;
+import io.starling.kv.KvCacheFullException;
 import io.starling.model.Batch;
 import io.starling.model.Logits;
 import io.starling.sampling.Sample;
@@ -28,6 +29,8 @@ final class SequenceRun implements StepPart {
     private KvCache cache;
     /** Where {@link #next} goes: positions [0, position) are in the cache. */
     private int position;
+    /** {@link #next}'s position is reserved in the cache (a failed step may leave it so for the next one). */
+    private boolean reserved;
     private int[] generated = new int[16];
     private int count;
     private long firstTokenNanos;
@@ -70,14 +73,26 @@ final class SequenceRun implements StepPart {
         return cache != null && !ended;
     }
 
-    /** This sequence's share of the next step: its last token, one output row. */
+    /**
+     * This sequence's share of the next step: its last token, one output row, its KV position reserved; null when
+     * that position cannot be found now (the sequence sits the step out and tries again at the next).
+     */
     Batch.Sequence decodeStep() {
+        if (!reserved) {
+            try {
+                cache.reserve(next);
+            } catch (KvCacheFullException e) {
+                return null;
+            }
+            reserved = true;
+        }
         return new Batch.Sequence(cache.store(), position, next, Batch.Outputs.LAST);
     }
 
     @Override
     public void afterStep(Logits logits, int firstRow) {
         position++;
+        reserved = false;
         take(logits, firstRow);
     }
 
@@ -116,19 +131,23 @@ final class SequenceRun implements StepPart {
         String tail = stops.accept(decoder.flush()) + stops.finish();
         request.emit(new SequenceEnd(index, reason, tail, count));
         context.metrics().sequenceFinished(count, count == 0 ? 0 : System.nanoTime() - firstTokenNanos);
-        release();
+        int[] transcript = Arrays.copyOf(prompt, prompt.length + count);
+        System.arraycopy(generated, 0, transcript, prompt.length, count);
+        free(transcript);
     }
 
-    /** Frees the cache (once), keeping for a session the ids of the positions it holds. */
+    /** The request was stopped (failed, cancelled, timed out): frees the cache, if this sequence still holds it. */
     void release() {
+        free(null);
+    }
+
+    private void free(int[] transcript) {
         if (ended) {
             return;
         }
         ended = true;
         if (cache != null) {
-            int[] held = Arrays.copyOf(prompt, position);
-            System.arraycopy(generated, 0, held, prompt.length, position - prompt.length);
-            cache.release(held);
+            cache.release(transcript);
         }
     }
 

@@ -13,6 +13,8 @@ public final class Session {
     private final String id;
     private final PagedKvStore kv;
     private final Instant created;
+    /** Every token of the conversation so far; the last may not be in {@link #kv} yet (it was never fed back). */
+    private volatile int[] transcript = new int[0];
     // guarded by the registry's lock
     private Instant lastUsed;
     private boolean inFlight;
@@ -32,6 +34,16 @@ public final class Session {
     /** The session's KV cache; pinned while the session is acquired. */
     public PagedKvStore kv() {
         return kv;
+    }
+
+    /** The conversation so far, prompts and replies, as token ids: what the next turn continues. */
+    public int[] transcript() {
+        return transcript.clone();
+    }
+
+    /** A turn ended: {@code tokens} is the whole conversation now, of which {@link #kv} holds a prefix. */
+    public void keep(int[] tokens) {
+        transcript = tokens.clone();
     }
 
     public Instant created() {

@@ -7,8 +7,11 @@ import io.starling.registry.ServedModel;
 import io.starling.tokenizer.ChatTemplate;
 import io.starling.tokenizer.Tokenizer;
 import io.starling.tokenizer.Tokenizers;
+import io.starling.kv.KvDtype;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** The embedded stories260K model as the scheduler sees it, for engine tests that need no Quarkus. */
 final class EmbeddedStories implements AutoCloseable {
@@ -30,8 +33,28 @@ final class EmbeddedStories implements AutoCloseable {
 
     Scheduler scheduler(int maxQueueDepth, int maxBatchSize, int maxBatchTokens, long timeoutMs, EngineMetrics metrics,
                         Map<String, Integer> weights) {
-        return Scheduler.withContiguousKv(text,
-                new SchedulerSettings(maxQueueDepth, maxBatchSize, maxBatchTokens, timeoutMs, 2, weights), metrics);
+        return new Scheduler(text, new SchedulerSettings(maxQueueDepth, maxBatchSize, maxBatchTokens, timeoutMs, 2, weights),
+                caches(kv(16L << 20, Optional.empty())), metrics);
+    }
+
+    /** A scheduler over {@code caches} (which it closes). */
+    Scheduler scheduler(PagedKvCaches caches, int maxBatchSize, int maxBatchTokens, EngineMetrics metrics) {
+        return new Scheduler(text, new SchedulerSettings(64, maxBatchSize, maxBatchTokens, 60_000, 2, Map.of()), caches,
+                metrics);
+    }
+
+    /** F16 pages of 16 positions, 8 sessions of a minute. */
+    static KvSettings kv(long capacityBytes, Optional<Path> spill) {
+        return new KvSettings(capacityBytes, 16, KvDtype.F16, spill, 1L << 20, 8, Duration.ofMinutes(1));
+    }
+
+    PagedKvCaches caches(KvSettings settings) {
+        return settings.cachesFor(text.model().shape(), text.contextLength());
+    }
+
+    /** Bytes of one KV page of this model at {@link #kv}'s layout. */
+    long pageBytes() {
+        return 2L * text.model().shape().layers() * 16 * text.model().shape().kvDim() * KvDtype.F16.bytes();
     }
 
     Scheduler scheduler(int maxBatchSize, int maxBatchTokens) {

@@ -13,7 +13,6 @@ import io.starling.sampling.Sampler;
 import io.starling.sampling.SamplerConfig;
 import io.starling.tensor.MatMul;
 import io.starling.tensor.Vectors;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,35 +20,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The continuous-batching scheduler on the embedded stories260K model, without Quarkus. */
-class SchedulerTest {
+class SchedulerTest extends EmbeddedStoriesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final List<String> PROMPTS = List.of("Once upon a time", "The cat sat on the mat and",
             "Lily and Ben went to the park. They saw a big dog", "One day", "Tom had a red ball. He",
             "Sara liked to draw pictures of flowers and trees with her crayons. One morning");
-
-    @TempDir
-    static Path dir;
-    static EmbeddedStories stories;
-    /** EOS never sampled: a sequence runs to its token limit. */
-    static int eos;
-
-    @BeforeAll
-    static void load() throws Exception {
-        stories = new EmbeddedStories(dir);
-        eos = stories.text.tokenizer().eos();
-    }
-
-    @AfterAll
-    static void close() {
-        stories.close();
-    }
 
     /**
      * Steps of fewer tokens than the kernels' token-lane threshold (half a vector of tokens): there every token's
@@ -315,6 +294,9 @@ class SchedulerTest {
         assertThat(scheduler.liveKvCaches()).as("KV caches held").isZero();
         assertThat(scheduler.endedTwice()).as("work ended twice").isZero();
         assertThat(scheduler.queueDepth()).isZero();
+        PagedKvCaches caches = (PagedKvCaches) scheduler.kvCaches();
+        caches.verifyIntegrity();
+        assertThat(caches.stats().openStores()).as("KV stores left open: the sessions' only").isEqualTo(caches.openSessions());
     }
 
     static void waitUntil(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

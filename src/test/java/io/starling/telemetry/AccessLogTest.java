@@ -78,10 +78,16 @@ class AccessLogTest {
         assertThat(body).contains("finish_reason");
         Map<String, String> mdc = records.fields("gen-1");
         assertThat(mdc).containsEntry("endpoint", "/v1/generate").containsEntry("completion_tokens", "3");
-        // sessions are refused until they exist, but the id is in the log for whoever asks why
+        // a session's turn carries its id, and so does a refused one, for whoever asks why
+        String session = given().header("Authorization", "Bearer " + KEY).contentType(ContentType.JSON).body("{}")
+                .post("/v1/session").then().statusCode(200).extract().path("session_id");
         given().header("Authorization", "Bearer " + KEY).header("X-Request-Id", "gen-2").contentType(ContentType.JSON)
-                .body("{\"prompt\":\"x\",\"session_id\":\"s-42\"}").post("/v1/generate").then().statusCode(400);
-        assertThat(records.fields("gen-2")).containsEntry("session_id", "s-42").containsEntry("status", "400");
+                .body("{\"prompt\":\"x\",\"max_tokens\":1,\"session_id\":\"" + session + "\"}").post("/v1/generate")
+                .then().statusCode(200);
+        assertThat(records.fields("gen-2")).containsEntry("session_id", session).containsEntry("status", "200");
+        given().header("Authorization", "Bearer " + KEY).header("X-Request-Id", "gen-3").contentType(ContentType.JSON)
+                .body("{\"prompt\":\"x\",\"session_id\":\"s-42\"}").post("/v1/generate").then().statusCode(404);
+        assertThat(records.fields("gen-3")).containsEntry("session_id", "s-42").containsEntry("status", "404");
     }
 
     @Test

@@ -1,18 +1,18 @@
 package io.starling.telemetry;
 
 import static io.restassured.RestAssured.given;
+import static io.starling.telemetry.Prometheus.scrape;
+import static io.starling.telemetry.Prometheus.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The DESIGN.md §6 names that exist without the KV arena and the scheduler appear on /metrics with the right
- * Prometheus types once requests have run: requests by endpoint and status, request duration, generated tokens,
- * tokens per second, queue depth, and vLLM's time-to-first-token and inter-token-latency histograms.
+ * The DESIGN.md §6 names appear on /metrics with the right Prometheus types once requests have run: requests by
+ * endpoint and status, request duration, generated tokens, tokens per second, queue depth, vLLM's
+ * time-to-first-token and inter-token-latency histograms, the KV cache's memory and events, and open sessions.
  */
 @QuarkusTest
 class MetricsTest {
@@ -62,13 +62,42 @@ class MetricsTest {
         assertThat(RequestTelemetry.endpoint("/v1/whatever/123")).isEqualTo("other");
     }
 
-    static String scrape() {
-        return given().get("/metrics").then().statusCode(200).extract().asString();
+    @Test
+    void kvCacheAndSessionMetricsFollowTheArena() {
+        // a prompt of more than one page (16 positions): the second time its first page comes from the prefix cache
+        String body = "{\"prompt\":\"Lily and Ben went to the park. They saw a big dog and a small cat.\",\"max_tokens\":2,\"stream\":false}";
+        given().contentType(ContentType.JSON).body(body).post("/v1/generate").then().statusCode(200);
+        double hits = value(scrape(), "starling_kv_cache_prefix_hit_pages_total");
+        given().contentType(ContentType.JSON).body(body).post("/v1/generate").then().statusCode(200);
+        String metrics = scrape();
+        assertThat(value(metrics, "starling_kv_cache_prefix_hit_pages_total") - hits).isGreaterThanOrEqualTo(1);
+        assertThat(metrics)
+                .contains("# TYPE starling_kv_cache_bytes gauge")
+                .contains("starling_kv_cache_bytes{state=\"resident\"}")
+                .contains("starling_kv_cache_bytes{state=\"spilled\"} 0.0")
+                .contains("# TYPE starling_kv_cache_evictions counter")
+                .contains("# TYPE starling_kv_cache_spilled_pages counter")
+                .contains("# TYPE starling_kv_cache_restored_pages counter")
+                .contains("# TYPE starling_kv_cache_restore_failures counter")
+                .contains("# TYPE starling_kv_cache_full counter")
+                .contains("# TYPE starling_sessions_open gauge");
+        assertThat(sample(metrics, "starling_kv_cache_bytes{state=\"allocated\"}")).isPositive();
+        assertThat(sample(metrics, "starling_kv_cache_bytes{state=\"allocated\"}"))
+                .as("within the default 256 MiB cap").isLessThanOrEqualTo(256 << 20);
+
+        double open = value(metrics, "starling_sessions_open");
+        String id = given().contentType(ContentType.JSON).body("{}").post("/v1/session").then().statusCode(200)
+                .extract().path("session_id");
+        assertThat(value(scrape(), "starling_sessions_open")).isEqualTo(open + 1);
+        given().contentType(ContentType.JSON).body("{\"session_id\":\"" + id + "\"}").post("/v1/session/close").then()
+                .statusCode(200);
+        assertThat(value(scrape(), "starling_sessions_open")).isEqualTo(open);
     }
 
-    /** The value of an unlabelled sample (0 before the first observation). */
-    static double value(String metrics, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    /** The value of one exact sample line (name and labels). */
+    private static double sample(String metrics, String sample) {
+        return metrics.lines().filter(line -> line.startsWith(sample + " ")).mapToDouble(
+                line -> Double.parseDouble(line.substring(sample.length() + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no sample " + sample));
     }
 }

@@ -53,6 +53,11 @@ public final class ApiException extends RuntimeException {
     }
 
     /** 404: the request names a model this server does not serve. */
+    public static ApiException sessionNotFound(String sessionId) {
+        return new ApiException(404, "invalid_request_error", "session_id", "session_not_found",
+                "no open session with id '" + sessionId + "' (it may have expired or been closed)");
+    }
+
     public static ApiException modelNotFound(String model) {
         return new ApiException(404, "invalid_request_error", "model", "model_not_found",
                 "The model '" + model + "' does not exist or is not served here");

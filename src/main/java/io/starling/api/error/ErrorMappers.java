@@ -7,9 +7,14 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.logging.Log;
+import io.starling.engine.KvCacheExhaustedException;
 import io.starling.engine.ModelUnavailableException;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.RequestTimeoutException;
+import io.starling.kv.KvCacheFullException;
+import io.starling.session.SessionBusyException;
+import io.starling.session.SessionLimitException;
+import io.starling.session.UnknownSessionException;
 import io.starling.tokenizer.TokenizerException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -33,8 +38,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
-        return Response.fromResponse(body(429, e.getMessage(), "rate_limit_error", null, "queue_full"))
-                .header("Retry-After", e.retryAfterSeconds()).build();
+        return tooMany(e.getMessage(), "queue_full", e.retryAfterSeconds());
     }
 
     @ServerExceptionMapper
@@ -46,6 +50,43 @@ public class ErrorMappers {
     public Response notReady(ModelUnavailableException e) {
         return Response.fromResponse(body(503, e.getMessage(), "server_error", null, "model_not_ready"))
                 .header("Retry-After", 1).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unknownSession(UnknownSessionException e) {
+        return body(404, e.getMessage(), "invalid_request_error", "session_id", "session_not_found");
+    }
+
+    /** A second turn while the first still runs: the client must wait for it (or cancel it). */
+    @ServerExceptionMapper
+    public Response sessionBusy(SessionBusyException e) {
+        return body(409, e.getMessage(), "invalid_request_error", "session_id", "session_busy");
+    }
+
+    /** Waiting helps only once a session is closed or expires, which the server cannot predict: no Retry-After. */
+    @ServerExceptionMapper
+    public Response sessionLimit(SessionLimitException e) {
+        return tooMany(e.getMessage(), "session_limit", 0);
+    }
+
+    /** A session's spilled cache could not be read back: every page is held by running requests. */
+    @ServerExceptionMapper
+    public Response kvFull(KvCacheFullException e) {
+        return tooMany(e.getMessage(), "kv_cache_full", 1);
+    }
+
+    /** A running request that could not get KV memory; with Retry-After only if it may fit once others end. */
+    @ServerExceptionMapper
+    public Response kvExhausted(KvCacheExhaustedException e) {
+        return tooMany(e.getMessage(), "kv_cache_full", e.retryable() ? 1 : 0);
+    }
+
+    /** 429 with {@code Retry-After} when waiting that many seconds may help ({@code retryAfterSeconds > 0}). */
+    private static Response tooMany(String message, String code, long retryAfterSeconds) {
+        Response response = body(429, message, "rate_limit_error", null, code);
+        return retryAfterSeconds > 0
+                ? Response.fromResponse(response).header("Retry-After", retryAfterSeconds).build()
+                : response;
     }
 
     /** Not JSON at all, invalid UTF-8, trailing garbage, nesting or numbers beyond Jackson's limits. */

@@ -6,6 +6,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.starling.api.error.ErrorBody;
+import io.starling.engine.KvCacheExhaustedException;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.RequestTimeoutException;
 import java.io.UncheckedIOException;
@@ -66,6 +67,7 @@ public final class HttpStreams {
         return switch (error) {
             case RequestTimeoutException t -> ErrorBody.of(t.getMessage(), "timeout_error", null, "request_timeout");
             case QueueFullException q -> ErrorBody.of(q.getMessage(), "rate_limit_error", null, "queue_full");
+            case KvCacheExhaustedException k -> ErrorBody.of(k.getMessage(), "rate_limit_error", null, "kv_cache_full");
             default -> {
                 Log.errorf(error, "stream failed");
                 yield ErrorBody.of("The server had an error while processing your request", "server_error", null, null);

@@ -33,6 +33,15 @@ public final class Prompts {
         return nonEmpty(text.tokenizer().encode(value, true, true).ids(), param);
     }
 
+    /** Text that continues a conversation already under way: no BOS; special-token texts are parsed. */
+    public static int[] continuation(ModelText.Text text, String value, String param) {
+        int[] ids = text.tokenizer().encode(value, false, true).ids();
+        if (ids.length == 0) {
+            throw ApiException.invalid(param, "'" + param + "' is empty: nothing to continue the session with");
+        }
+        return ids;
+    }
+
     /**
      * A completion prompt or embedding input: a string, an array of strings, an array of token ids, or an array of
      * such arrays. Each element becomes one prompt.

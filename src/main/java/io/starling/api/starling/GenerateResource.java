@@ -21,7 +21,12 @@ import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.GeneratedToken;
 import io.starling.engine.GenerationEvent.SequenceEnd;
 import io.starling.engine.GenerationRequest;
+import io.starling.engine.InferenceEngine;
 import io.starling.engine.ModelText;
+import io.starling.engine.SessionLease;
+import io.starling.kv.KvCacheFullException;
+import io.starling.session.SessionBusyException;
+import io.starling.session.UnknownSessionException;
 import io.starling.sampling.SamplerConfig;
 import io.starling.tokenizer.Tokenizer;
 import jakarta.ws.rs.Consumes;
@@ -29,42 +34,42 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * {@code POST /v1/generate}: Starling's token-level endpoint. Streams {@code {token, text, logprob?}} per token and a
  * final {@code {text, finish_reason, usage, timings}}; with {@code stream: false} returns the same as one object.
- * Sessions ({@code session_id}) come with the serving core; until then a session id is refused, not ignored.
+ * With {@code session_id} the prompt continues the session's conversation (created by {@code POST /v1/session}): the
+ * model sees every earlier prompt and reply, then the new tokens, and computes only what its KV cache lacks.
  */
 @Path("/v1/generate")
 public class GenerateResource {
 
     private final RequestPrelude prelude;
     private final MeteredEngine engine;
+    private final InferenceEngine sessions;
     private final ObjectMapper mapper;
 
-    GenerateResource(RequestPrelude prelude, MeteredEngine engine, ObjectMapper mapper) {
+    GenerateResource(RequestPrelude prelude, MeteredEngine engine, InferenceEngine sessions, ObjectMapper mapper) {
         this.prelude = prelude;
         this.engine = engine;
+        this.sessions = sessions;
         this.mapper = mapper;
     }
 
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
-    public RestMulti<String> generate(GenerateRequest request) {
+    public RestMulti<String> generate(GenerateRequest request)
+            throws UnknownSessionException, SessionBusyException, KvCacheFullException {
         ModelText.Text text = prelude.open(request, GenerateRequest::model);
         prelude.record().sessionId(request.sessionId());
-        if (request.sessionId() != null) {
-            throw ApiException.unsupported("session_id", "sessions (KV reuse across requests) are not implemented yet");
-        }
-        int[] prompt = prompt(request, text);
         SamplerConfig sampling = request.sampling().toConfig();
-        int maxTokens = TokenBudget.maxTokens(request.maxTokens(), "max_tokens", request.prompt() != null ? "prompt" : "tokens",
-                prompt.length, text.contextLength(), -1);
-        Multi<GenerationEvent> events = engine.submit(new GenerationRequest(prompt, sampling, maxTokens, 1,
-                StopField.parse(request.stop()), -1));
+        Multi<GenerationEvent> events = request.sessionId() == null
+                ? submit(request, text, prompt(request, text, true), sampling, null)
+                : submitTurn(request, text, sampling);
         Tokenizer tokenizer = text.tokenizer();
         if (!request.streaming()) {
             return HttpStreams.json(events.collect().asList().map(all -> HttpStreams.write(mapper, result(all, tokenizer,
@@ -83,12 +88,42 @@ public class GenerateResource {
         return HttpStreams.sse(out, mapper, false);
     }
 
-    private static int[] prompt(GenerateRequest request, ModelText.Text text) {
+    /** The next turn of a session: its conversation so far, then the request's prompt. */
+    private Multi<GenerationEvent> submitTurn(GenerateRequest request, ModelText.Text text, SamplerConfig sampling)
+            throws UnknownSessionException, SessionBusyException, KvCacheFullException {
+        SessionLease lease = sessions.acquireSession(request.sessionId());
+        try {
+            int[] transcript = lease.transcript();
+            int[] added = prompt(request, text, transcript.length == 0);
+            int[] prompt = Arrays.copyOf(transcript, transcript.length + added.length);
+            System.arraycopy(added, 0, prompt, transcript.length, added.length);
+            return submit(request, text, prompt, sampling, lease.id());
+        } catch (RuntimeException e) {
+            // refused before the engine took it: the session is free for the client's retry
+            lease.cancel();
+            throw e;
+        }
+    }
+
+    private Multi<GenerationEvent> submit(GenerateRequest request, ModelText.Text text, int[] prompt,
+                                          SamplerConfig sampling, String sessionId) {
+        int maxTokens = TokenBudget.maxTokens(request.maxTokens(), "max_tokens", request.prompt() != null ? "prompt" : "tokens",
+                prompt.length, text.contextLength(), -1);
+        GenerationRequest job = new GenerationRequest(prompt, sampling, maxTokens, 1, StopField.parse(request.stop()), -1);
+        return engine.submit(sessionId == null ? job : job.withSession(sessionId));
+    }
+
+    /** The request's own prompt ids; text gets BOS only when it starts a conversation ({@code first}). */
+    private static int[] prompt(GenerateRequest request, ModelText.Text text, boolean first) {
         boolean hasTokens = request.tokens() != null && !request.tokens().isNull();
         if ((request.prompt() == null) == !hasTokens) {
             throw ApiException.invalid("prompt", "send exactly one of 'prompt' (text) or 'tokens' (ids)");
         }
-        return hasTokens ? Prompts.ids(text, request.tokens(), "tokens") : Prompts.text(text, request.prompt(), "prompt");
+        if (hasTokens) {
+            return Prompts.ids(text, request.tokens(), "tokens");
+        }
+        return first ? Prompts.text(text, request.prompt(), "prompt")
+                : Prompts.continuation(text, request.prompt(), "prompt");
     }
 
     private static Token token(GeneratedToken t, Tokenizer tokenizer, boolean logprobs) {

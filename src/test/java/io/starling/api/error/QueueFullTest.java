@@ -40,6 +40,13 @@ class QueueFullTest {
                     .body("error.type", equalTo("rate_limit_error"))
                     .body("error.code", equalTo("queue_full"));
         }
+        // a session's turn refused at the door leaves the session free: the retry is refused for the queue, not as busy
+        String session = given().contentType(ContentType.JSON).body("{}").post("/v1/session").then().statusCode(200)
+                .extract().path("session_id");
+        for (int attempt = 0; attempt < 2; attempt++) {
+            given().contentType(ContentType.JSON).body("{\"session_id\":\"" + session + "\",\"prompt\":\"x\"}")
+                    .post("/v1/generate").then().statusCode(429).body("error.code", equalTo("queue_full"));
+        }
         // tokenizing never touches the engine, so it is not refused
         given().contentType(ContentType.JSON).body("{\"text\":\"x\"}").post("/v1/tokenize").then().statusCode(200);
     }

@@ -58,8 +58,11 @@ class GenerateResourceTest {
     }
 
     @Test
-    void sessionsAreRefusedUntilTheServingCoreLands() {
+    void anUnknownSessionIs404() {
         given().contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"session_id\":\"abc\"}")
-                .post("/v1/generate").then().statusCode(400).body("error.param", equalTo("session_id"));
+                .post("/v1/generate").then().statusCode(404)
+                .body("error.param", equalTo("session_id"))
+                .body("error.code", equalTo("session_not_found"))
+                .body("error.type", equalTo("invalid_request_error"));
     }
 }
