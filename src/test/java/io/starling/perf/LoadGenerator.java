@@ -25,7 +25,7 @@ import java.util.concurrent.Future;
  * aggregate tokens/s, time to first token and inter-token latency (p50/p95), and checks every stream against its
  * prompt's greedy continuation, measured alone first. A failed stream (HTTP error, error event, no final event) or
  * a mixed-up one makes the run exit 1. A stream that leaves the reference only where the reference's token was
- * within {@link #NEAR_TIE} of the one chosen (by the stream's own top-2 logprobs) took the other side of a near
+ * within {@link #NEAR_TIE} of the one chosen (by the stream's own top-5 logprobs) took the other side of a near
  * tie: wider batches round differently in the quantized kernels. It is counted apart, and is no failure.
  *
  * <pre>perf/load [--url http://127.0.0.1:8080] [--streams 1,2,4,8,16] [--requests 4] [--seconds 60]
@@ -181,7 +181,7 @@ public final class LoadGenerator {
 
     private Stream stream(int prompt) {
         String body = "{\"prompt\":" + quote("Once upon a time, there was a child named " + NAMES[prompt] + ". One day")
-                + ",\"max_tokens\":" + maxTokens + ",\"temperature\":0,\"logprobs\":true,\"top_logprobs\":2,\"stream\":true}";
+                + ",\"max_tokens\":" + maxTokens + ",\"temperature\":0,\"logprobs\":true,\"top_logprobs\":5,\"stream\":true}";
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (apiKey != null) {
