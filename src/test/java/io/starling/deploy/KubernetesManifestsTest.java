@@ -125,7 +125,6 @@ class KubernetesManifestsTest {
                 .isGreaterThan(preStop + drainTimeout().toSeconds());
         assertThat(deployment.getSpec().getTemplate().getSpec().getInitContainers()).extracting(Container::getName)
                 .containsExactly("fetch-model");
-        assertThat(server.getEnv()).anySatisfy(env -> assertThat(env.getValue()).contains("--add-modules=jdk.incubator.vector"));
     }
 
     @Test
