@@ -44,11 +44,6 @@ public class ShutdownDrain {
         LOG.info("Shutting down: new requests are refused with 503 while admitted ones finish");
     }
 
-    /** True from the start of a graceful shutdown. */
-    public boolean draining() {
-        return draining;
-    }
-
     private void handle(RoutingContext context) {
         if (!draining) {
             context.next();
