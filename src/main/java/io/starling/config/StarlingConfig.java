@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Starling's settings under {@code starling.*}; each is also an env var (starling.model = STARLING_MODEL). */
@@ -136,5 +137,13 @@ public interface StarlingConfig {
          */
         @WithDefault("8388608")
         long maxBodyBytes();
+
+        /**
+         * How long a SIGTERM waits for admitted requests and streams to finish (new ones get 503 meanwhile) before
+         * the engine stops. Quarkus' {@code quarkus.shutdown.timeout} is set from this key in application.properties;
+         * a Kubernetes pod's terminationGracePeriodSeconds must exceed it.
+         */
+        @WithDefault("30s")
+        Duration drainTimeout();
     }
 }
