@@ -1,7 +1,7 @@
 package io.starling.tensor;
 
 /**
- * Activations quantized to Q8_K as ggml's quantize_row_q8_K_ref (which x86 uses), kept as integers for the
+ * Activations quantized to Q8_K as ggml's quantize_row_q8_K_ref (which x86 uses), kept as integer values for the
  * K-quant dots ({@link KQuantDot}): per super-block of 256, iscale = -127 / (the element of largest magnitude),
  * q = min(127, nearest-even(x * iscale)), d = 1 / iscale as a float, and the sums of q over each 16 elements.
  * Integers are needed because ggml's result is d_x * d_y times exact integer sums, rounded once per lane: the
@@ -14,11 +14,10 @@ final class Q8_KActivations {
 
     private static final ThreadLocal<Q8_KActivations> LOCAL = ThreadLocal.withInitial(Q8_KActivations::new);
 
-    byte[] q = new byte[0];
     float[] d = new float[0];
     /** Sum of q over each group of 16, 16 per super-block. */
     int[] bsums = new int[0];
-    /** q again as floats, for the vector kernels (integers below 2^8: their products with weights stay exact). */
+    /** q, the quants, as floats for the vector kernels: integers of at most 127 in magnitude, exact products. */
     float[] qf = new float[0];
 
     static Q8_KActivations local() {
@@ -30,8 +29,7 @@ final class Q8_KActivations {
             throw new IllegalArgumentException(count + " values are not whole Q8_K blocks");
         }
         int blocks = count / BLOCK;
-        if (q.length < count) {
-            q = new byte[count];
+        if (qf.length < count) {
             qf = new float[count];
             d = new float[blocks];
             bsums = new int[blocks * 16];
@@ -40,7 +38,6 @@ final class Q8_KActivations {
             int in = offset + b * BLOCK;
             float max = BlockScan.signedAbsMax(x, in, BLOCK);
             if (max == 0) {
-                java.util.Arrays.fill(q, b * BLOCK, (b + 1) * BLOCK, (byte) 0);
                 java.util.Arrays.fill(bsums, b * 16, (b + 1) * 16, 0);
                 java.util.Arrays.fill(qf, b * BLOCK, (b + 1) * BLOCK, 0f);
                 d[b] = 0f;
@@ -51,7 +48,6 @@ final class Q8_KActivations {
                 int sum = 0;
                 for (int j = 16 * group; j < 16 * group + 16; j++) {
                     int v = Math.min(127, GgmlRounding.nearestEven(iscale * x[in + j]));
-                    q[b * BLOCK + j] = (byte) v;
                     qf[b * BLOCK + j] = v;
                     sum += v;
                 }
