@@ -29,7 +29,7 @@ import org.jboss.resteasy.reactive.RestMulti;
 @Path("/v1/chat/completions")
 public class ChatCompletionsResource {
 
-    /** More parallel choices than this is refused: they run one after another on a single engine for now. */
+    /** More parallel choices than this is refused: each choice is a sequence of the batch. */
     static final int MAX_N = 16;
 
     private final RequestPrelude prelude;
