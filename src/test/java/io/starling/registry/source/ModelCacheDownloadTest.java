@@ -1,0 +1,269 @@
+package io.starling.registry.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCacheDownloadTest {
+
+    static final byte[] MODEL = randomBytes(300_000);
+    static final Sha256 MODEL_SHA = sha256(MODEL);
+
+    @TempDir
+    Path cacheDir;
+
+    @Test
+    void downloadsVerifiesAndNamesTheFileBySha256() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL)) {
+            ModelCache cache = new ModelCache(cacheDir);
+            RecordingListener listener = new RecordingListener();
+            Path path = cache.resolve(new ModelSource.Download(server.uri(), MODEL_SHA), listener);
+
+            assertThat(path).isEqualTo(cacheDir.resolve(MODEL_SHA.hex() + ".gguf"));
+            assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
+            assertThat(listener.started).containsExactly("0/" + MODEL.length);
+            assertThat(listener.lastProgress).isEqualTo(MODEL.length);
+            assertThat(listener.finished).isEqualTo(path);
+            assertThat(cacheDir.resolve(MODEL_SHA.hex() + ".part")).doesNotExist();
+
+            assertThat(cache.list()).singleElement().satisfies(model -> {
+                assertThat(model.sha256()).isEqualTo(MODEL_SHA);
+                assertThat(model.size()).isEqualTo(MODEL.length);
+                assertThat(model.url()).contains(server.uri().toString());
+                assertThat(model.downloadedAt()).isPresent();
+            });
+
+            assertThat(cache.resolve(new ModelSource.Download(server.uri(), MODEL_SHA), DownloadListener.NONE))
+                    .as("a cached model is returned without asking the server again").isEqualTo(path);
+            assertThat(server.requests()).isEqualTo(1);
+            assertThat(cache.filesHashed()).as("the digest is computed while downloading, never by reading back").isZero();
+        }
+    }
+
+    @Test
+    void wrongChecksumLeavesNothingThatLooksValid() throws Exception {
+        Sha256 other = sha256("another model".getBytes());
+        try (ModelFileServer server = new ModelFileServer(MODEL)) {
+            ModelCache cache = new ModelCache(cacheDir);
+            assertThatThrownBy(() -> cache.resolve(new ModelSource.Download(server.uri(), other), DownloadListener.NONE))
+                    .isInstanceOfSatisfying(ChecksumMismatchException.class, e -> {
+                        assertThat(e.expected()).isEqualTo(other);
+                        assertThat(e.actual()).isEqualTo(MODEL_SHA);
+                        assertThat(e.getMessage()).contains(server.uri().toString(), other.hex(), MODEL_SHA.hex());
+                    });
+            assertThat(modelFiles()).as("no model, partial or sidecar file is left").isEmpty();
+            assertThat(cache.list()).isEmpty();
+        }
+    }
+
+    @Test
+    void truncatedBodyKeepsThePartialFileAndTheNextResolveResumesWithRange() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL).cutNextBodyAfter(100_000)) {
+            ModelCache cache = new ModelCache(cacheDir);
+            ModelSource source = new ModelSource.Download(server.uri(), MODEL_SHA);
+            assertThatThrownBy(() -> cache.resolve(source, DownloadListener.NONE))
+                    .isInstanceOfSatisfying(IncompleteDownloadException.class, e -> {
+                        assertThat(e.bytesKept()).isEqualTo(100_000);
+                        assertThat(e.getMessage()).contains(server.uri().toString(), "100000 of 300000");
+                    });
+            Path part = cacheDir.resolve(MODEL_SHA.hex() + ".part");
+            assertThat(part).hasSize(100_000);
+            assertThat(cacheDir.resolve(MODEL_SHA.hex() + ".gguf")).doesNotExist();
+
+            RecordingListener listener = new RecordingListener();
+            Path path = cache.resolve(source, listener);
+
+            assertThat(server.ranges()).containsExactly("", "bytes=100000-");
+            assertThat(listener.started).containsExactly("100000/" + MODEL.length);
+            assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
+            assertThat(cache.filesHashed()).as("the kept part is hashed once before resuming").isEqualTo(1);
+            assertThat(part).doesNotExist();
+        }
+    }
+
+    @Test
+    void aServerThatIgnoresRangeMakesTheDownloadStartOver() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL).ignoringRange().cutNextBodyAfter(120_000)) {
+            ModelCache cache = new ModelCache(cacheDir);
+            ModelSource source = new ModelSource.Download(server.uri(), MODEL_SHA);
+            assertThatThrownBy(() -> cache.resolve(source, DownloadListener.NONE)).isInstanceOf(IncompleteDownloadException.class);
+
+            RecordingListener listener = new RecordingListener();
+            Path path = cache.resolve(source, listener);
+
+            assertThat(server.ranges()).containsExactly("", "bytes=120000-");
+            assertThat(listener.started).as("the 200 answer is taken from byte 0").containsExactly("0/" + MODEL.length);
+            assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
+        }
+    }
+
+    @Test
+    void aCompletePartialFileIsFinishedWithoutDownloadingAgain() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL)) {
+            Files.write(cacheDir.resolve(MODEL_SHA.hex() + ".part"), MODEL);
+            Path path = new ModelCache(cacheDir).resolve(new ModelSource.Download(server.uri(), MODEL_SHA), DownloadListener.NONE);
+
+            assertThat(server.ranges()).as("416 says the part already holds every byte").containsExactly("bytes=300000-");
+            assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
+        }
+    }
+
+    @Test
+    void aPartialFileLongerThanTheModelIsDiscarded() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL)) {
+            byte[] tooLong = new byte[MODEL.length + 10];
+            Files.write(cacheDir.resolve(MODEL_SHA.hex() + ".part"), tooLong);
+            Path path = new ModelCache(cacheDir).resolve(new ModelSource.Download(server.uri(), MODEL_SHA), DownloadListener.NONE);
+
+            assertThat(server.ranges()).containsExactly("bytes=300010-", "");
+            assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
+        }
+    }
+
+    @Test
+    void httpErrorsNameTheStatusAndUrlAndKeepThePartialFile() throws Exception {
+        for (int status : new int[] {404, 500}) {
+            try (ModelFileServer server = new ModelFileServer(MODEL).failingWith(status)) {
+                Path part = Files.write(cacheDir.resolve(MODEL_SHA.hex() + ".part"), new byte[] {MODEL[0], MODEL[1]});
+                ModelCache cache = new ModelCache(cacheDir);
+                assertThatThrownBy(() -> cache.resolve(new ModelSource.Download(server.uri(), MODEL_SHA), DownloadListener.NONE))
+                        .isExactlyInstanceOf(IOException.class)
+                        .hasMessage("HTTP " + status + " from " + server.uri());
+                assertThat(part).as("what arrived before may still be resumed").hasSize(2);
+                assertThat(cache.list()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void anUnreachableServerIsAClearError() throws Exception {
+        java.net.URI uri;
+        try (ModelFileServer server = new ModelFileServer(MODEL)) {
+            uri = server.uri();
+        }
+        assertThatThrownBy(() -> new ModelCache(cacheDir).resolve(new ModelSource.Download(uri, MODEL_SHA), DownloadListener.NONE))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot download " + uri);
+    }
+
+    @Test
+    void concurrentResolvesOfOneModelDownloadItOnce() throws Exception {
+        int callers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try (ModelFileServer server = new ModelFileServer(MODEL).holdingResponses()) {
+            ModelSource source = new ModelSource.Download(server.uri(), MODEL_SHA);
+            List<Thread> threads = new ArrayList<>();
+            List<Future<Path>> results = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                // Each call on its own cache object: the flight is shared per file, not per instance.
+                ModelCache cache = new ModelCache(cacheDir);
+                results.add(pool.submit((Callable<Path>) () -> {
+                    synchronized (threads) {
+                        threads.add(Thread.currentThread());
+                    }
+                    return cache.resolve(source, DownloadListener.NONE);
+                }));
+            }
+            server.awaitFirstRequest();
+            awaitAllWaiting(threads, callers);
+            server.release();
+
+            for (Future<Path> result : results) {
+                assertThat(result.get()).isEqualTo(cacheDir.resolve(MODEL_SHA.hex() + ".gguf"));
+            }
+            assertThat(server.requests()).isEqualTo(1);
+            assertThat(Files.readAllBytes(cacheDir.resolve(MODEL_SHA.hex() + ".gguf"))).isEqualTo(MODEL);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Until every caller is blocked: one in the HTTP exchange, the others on the shared download. */
+    private static void awaitAllWaiting(List<Thread> threads, int callers) throws InterruptedException {
+        for (int polls = 0; polls < 1000; polls++) {
+            synchronized (threads) {
+                if (threads.size() == callers && threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TIMED_WAITING)) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the callers never all waited");
+    }
+
+    @Test
+    void aModelFileWithoutARecordIsHashedOnceAndReplacedWhenWrong() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL)) {
+            Path target = Files.write(cacheDir.resolve(MODEL_SHA.hex() + ".gguf"), "damaged".getBytes());
+            ModelCache cache = new ModelCache(cacheDir);
+            Path path = cache.resolve(new ModelSource.Download(server.uri(), MODEL_SHA), DownloadListener.NONE);
+
+            assertThat(path).isEqualTo(target);
+            assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
+            assertThat(server.requests()).isEqualTo(1);
+
+            Files.delete(cacheDir.resolve(MODEL_SHA.hex() + ".json"));
+            assertThat(cache.resolve(new ModelSource.Download(server.uri(), MODEL_SHA), DownloadListener.NONE)).isEqualTo(target);
+            assertThat(server.requests()).as("a right file put in by hand is adopted").isEqualTo(1);
+            assertThat(cache.filesHashed()).isEqualTo(2);
+            assertThat(cacheDir.resolve(MODEL_SHA.hex() + ".json")).exists();
+        }
+    }
+
+    private List<Path> modelFiles() throws IOException {
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        new Random(42).nextBytes(bytes);
+        return bytes;
+    }
+
+    static Sha256 sha256(byte[] bytes) {
+        try {
+            return new Sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final class RecordingListener implements DownloadListener {
+        final List<String> started = new ArrayList<>();
+        long lastProgress = -1;
+        Path finished;
+
+        @Override
+        public void started(java.net.URI uri, long offset, long total) {
+            started.add(offset + "/" + total);
+        }
+
+        @Override
+        public void progress(long bytes, long total) {
+            lastProgress = bytes;
+        }
+
+        @Override
+        public void finished(Path path, long size) {
+            finished = path;
+        }
+    }
+}
