@@ -51,16 +51,22 @@ public final class ModelCache {
     private final HttpClient http;
     private final FileHasher hasher = new FileHasher();
     private final VerifiedFiles verifiedFiles;
+    private final Duration stallTimeout;
 
     /** A cache in {@code dir} (created when first written) that downloads with a default HTTP client. */
     public ModelCache(Path dir) {
-        this(dir, DefaultClient.INSTANCE);
+        this(dir, DefaultClient.INSTANCE, PartialDownload.STALL_TIMEOUT);
     }
 
     /** A cache in {@code dir} that downloads with {@code http} (which should follow redirects). */
     public ModelCache(Path dir, HttpClient http) {
+        this(dir, http, PartialDownload.STALL_TIMEOUT);
+    }
+
+    ModelCache(Path dir, HttpClient http, Duration stallTimeout) {
         this.dir = dir.toAbsolutePath().normalize();
         this.http = http;
+        this.stallTimeout = stallTimeout;
         this.verifiedFiles = new VerifiedFiles(this.dir.resolve("verified"));
     }
 
@@ -186,7 +192,7 @@ public final class ModelCache {
                 return target;
             }
             Path part = dir.resolve(sha256.hex() + ".part");
-            long size = new PartialDownload(http, hasher, download.uri(), sha256, part, listener).complete();
+            long size = new PartialDownload(http, hasher, download.uri(), sha256, part, listener, stallTimeout).complete();
             // Sidecar first: a model file under its final name always has its record.
             CacheEntryFile.write(CacheEntryFile.of(target, sha256), sha256, download.location(), size, Instant.now());
             AtomicFiles.move(part, target);
@@ -248,7 +254,7 @@ public final class ModelCache {
         }
     }
 
-    /** Made on first use: an HttpClient starts a selector thread, which the local-only callers never need. */
+    /** One per JVM, made when first needed: every HttpClient runs its own selector thread and connection pool. */
     private static final class DefaultClient {
         static final HttpClient INSTANCE = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)

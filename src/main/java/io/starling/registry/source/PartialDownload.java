@@ -27,6 +27,8 @@ final class PartialDownload {
 
     /** How long the server may take to send the response headers (the body may take as long as it needs). */
     static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the body may send nothing before the download is given up as incomplete (and resumable). */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
     private static final int CHUNK = 1 << 16;
 
     private final HttpClient http;
@@ -35,9 +37,12 @@ final class PartialDownload {
     private final Sha256 expected;
     private final Path part;
     private final DownloadListener listener;
+    private final Duration stallTimeout;
 
-    PartialDownload(HttpClient http, FileHasher hasher, URI uri, Sha256 expected, Path part, DownloadListener listener) {
+    PartialDownload(HttpClient http, FileHasher hasher, URI uri, Sha256 expected, Path part, DownloadListener listener,
+                    Duration stallTimeout) {
         this.http = http;
+        this.stallTimeout = stallTimeout;
         this.hasher = hasher;
         this.uri = uri;
         this.expected = expected;
@@ -124,12 +129,14 @@ final class PartialDownload {
     /** Appends the body to the partial file from byte {@code have}; a body that stops early keeps what came. */
     private long append(HttpResponse<InputStream> response, MessageDigest digest, long have, long total) throws IOException {
         try (InputStream body = response.body();
+             StallGuard guard = new StallGuard(body, stallTimeout);
              FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.truncate(have);
             out.position(have);
             byte[] chunk = new byte[CHUNK];
             try {
                 for (int n; (n = body.read(chunk)) >= 0; ) {
+                    guard.alive();
                     ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);
                     while (buffer.hasRemaining()) {
                         out.write(buffer);
@@ -139,7 +146,8 @@ final class PartialDownload {
                     listener.progress(have, total);
                 }
             } catch (IOException e) {
-                throw incomplete(have, total, e);
+                throw incomplete(have, total, guard.stalled()
+                        ? new IOException("no data for " + stallTimeout.toMillis() + " ms", e) : e);
             }
             if (total >= 0 && have < total) {
                 throw incomplete(have, total, null);

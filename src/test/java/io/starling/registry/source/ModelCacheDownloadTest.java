@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -93,6 +95,22 @@ class ModelCacheDownloadTest {
             assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
             assertThat(cache.filesHashed()).as("the kept part is hashed once before resuming").isEqualTo(1);
             assertThat(part).doesNotExist();
+        }
+    }
+
+    @Test
+    void aBodyThatStallsIsGivenUpAsIncompleteAndResumedLater() throws Exception {
+        try (ModelFileServer server = new ModelFileServer(MODEL).stallNextBodyAfter(50_000)) {
+            ModelCache cache = new ModelCache(cacheDir, HttpClient.newHttpClient(), Duration.ofMillis(300));
+            ModelSource source = new ModelSource.Download(server.uri(), MODEL_SHA);
+            assertThatThrownBy(() -> cache.resolve(source, DownloadListener.NONE))
+                    .isInstanceOfSatisfying(IncompleteDownloadException.class, e -> {
+                        assertThat(e.bytesKept()).isEqualTo(50_000);
+                        assertThat(e.getMessage()).contains("stopped after 50000 of 300000 bytes (no data for 300 ms)");
+                    });
+
+            assertThat(Files.readAllBytes(cache.resolve(source, DownloadListener.NONE))).isEqualTo(MODEL);
+            assertThat(server.ranges()).containsExactly("", "bytes=50000-");
         }
     }
 

@@ -31,6 +31,8 @@ public final class ModelFileServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<String> ranges = new CopyOnWriteArrayList<>();
     private final AtomicInteger cutNextBodyAfter = new AtomicInteger(-1);
+    private final AtomicInteger stallNextBodyAfter = new AtomicInteger(-1);
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final CountDownLatch requestArrived = new CountDownLatch(1);
     private volatile boolean honoursRange = true;
     private volatile int failWithStatus;
@@ -66,6 +68,12 @@ public final class ModelFileServer implements AutoCloseable {
     /** Send the headers of the next response (full length), then only {@code bytes} of the body, then close. */
     public ModelFileServer cutNextBodyAfter(int bytes) {
         cutNextBodyAfter.set(bytes);
+        return this;
+    }
+
+    /** Send {@code bytes} of the next body, then nothing more (the connection stays open) until the server closes. */
+    public ModelFileServer stallNextBodyAfter(int bytes) {
+        stallNextBodyAfter.set(bytes);
         return this;
     }
 
@@ -123,6 +131,13 @@ public final class ModelFileServer implements AutoCloseable {
                 // Closing short of the announced length makes the server drop the connection mid-body.
                 return;
             }
+            int stall = stallNextBodyAfter.getAndSet(-1);
+            if (stall >= 0) {
+                body.write(content, from, stall);
+                body.flush();
+                closed.await();
+                return;
+            }
             body.write(content, from, content.length - from);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -132,6 +147,7 @@ public final class ModelFileServer implements AutoCloseable {
     @Override
     public void close() {
         gate.countDown();
+        closed.countDown();
         server.stop(0);
         executor.shutdownNow();
     }
