@@ -2,22 +2,20 @@ package io.starling.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.registry.source.ModelBytes;
 import io.starling.registry.source.ModelFileServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PullCommandTest {
 
-    static final byte[] MODEL = randomModel();
-    static final String MODEL_SHA = sha256(MODEL);
+    static final byte[] MODEL = ModelBytes.random(200_000, 7);
+    static final String MODEL_SHA = ModelBytes.sha256(MODEL).hex();
 
     @TempDir
     Path cache;
@@ -41,7 +39,7 @@ class PullCommandTest {
 
     @Test
     void aWrongChecksumExitsNonZeroWithOneLineAndLeavesTheCacheEmpty() throws IOException {
-        String wrong = sha256(new byte[] {0});
+        String wrong = ModelBytes.sha256(new byte[] {0}).hex();
         try (ModelFileServer server = new ModelFileServer(MODEL)) {
             CliRun run = CliRun.of("pull", server.uri().toString(), "--sha256", wrong, "--cache-dir", cache.toString());
 
@@ -71,7 +69,7 @@ class PullCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().strip()).isEqualTo(file.toString());
 
-        CliRun wrong = CliRun.of("pull", file.toString(), "--sha256", sha256(new byte[] {0}), "--cache-dir", cache.toString());
+        CliRun wrong = CliRun.of("pull", file.toString(), "--sha256", ModelBytes.sha256(new byte[] {0}).hex(), "--cache-dir", cache.toString());
         assertThat(wrong.exitCode()).isEqualTo(1);
         assertThat(wrong.err()).contains("starling: sha256 mismatch for " + file);
     }
@@ -94,20 +92,6 @@ class PullCommandTest {
     static List<Path> filesIn(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).toList();
-        }
-    }
-
-    static byte[] randomModel() {
-        byte[] bytes = new byte[200_000];
-        new Random(7).nextBytes(bytes);
-        return bytes;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -7,12 +7,9 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelCacheDownloadTest {
 
-    static final byte[] MODEL = randomBytes(300_000);
-    static final Sha256 MODEL_SHA = sha256(MODEL);
+    static final byte[] MODEL = ModelBytes.random(300_000, 42);
+    static final Sha256 MODEL_SHA = ModelBytes.sha256(MODEL);
 
     @TempDir
     Path cacheDir;
@@ -59,7 +56,7 @@ class ModelCacheDownloadTest {
 
     @Test
     void wrongChecksumLeavesNothingThatLooksValid() throws Exception {
-        Sha256 other = sha256("another model".getBytes());
+        Sha256 other = ModelBytes.sha256("another model".getBytes());
         try (ModelFileServer server = new ModelFileServer(MODEL)) {
             ModelCache cache = new ModelCache(cacheDir);
             assertThatThrownBy(() -> cache.resolve(new ModelSource.Download(server.uri(), other), DownloadListener.NONE))
@@ -78,23 +75,40 @@ class ModelCacheDownloadTest {
         try (ModelFileServer server = new ModelFileServer(MODEL).cutNextBodyAfter(100_000)) {
             ModelCache cache = new ModelCache(cacheDir);
             ModelSource source = new ModelSource.Download(server.uri(), MODEL_SHA);
-            assertThatThrownBy(() -> cache.resolve(source, DownloadListener.NONE))
-                    .isInstanceOfSatisfying(IncompleteDownloadException.class, e -> {
-                        assertThat(e.bytesKept()).isEqualTo(100_000);
-                        assertThat(e.getMessage()).contains(server.uri().toString(), "100000 of 300000");
-                    });
-            Path part = cacheDir.resolve(MODEL_SHA.hex() + ".part");
-            assertThat(part).hasSize(100_000);
-            assertThat(cacheDir.resolve(MODEL_SHA.hex() + ".gguf")).doesNotExist();
+            long kept = incompleteDownload(cache, source, 100_000);
 
             RecordingListener listener = new RecordingListener();
             Path path = cache.resolve(source, listener);
 
-            assertThat(server.ranges()).containsExactly("", "bytes=100000-");
-            assertThat(listener.started).containsExactly("100000/" + MODEL.length);
+            assertThat(server.ranges()).containsExactly("", "bytes=" + kept + "-");
+            assertThat(listener.started).containsExactly(kept + "/" + MODEL.length);
             assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
             assertThat(cache.filesHashed()).as("the kept part is hashed once before resuming").isEqualTo(1);
-            assertThat(part).doesNotExist();
+            assertThat(cacheDir.resolve(MODEL_SHA.hex() + ".part")).doesNotExist();
+        }
+    }
+
+    /**
+     * Resolves a source whose body the server cuts after {@code cut} bytes and returns how many were kept. The
+     * connection is dropped, so the last bytes the server wrote may be lost with it: between 1 and {@code cut}.
+     */
+    private long incompleteDownload(ModelCache cache, ModelSource source, int cut) throws IOException {
+        Path part = cacheDir.resolve(MODEL_SHA.hex() + ".part");
+        assertThatThrownBy(() -> cache.resolve(source, DownloadListener.NONE))
+                .isInstanceOfSatisfying(IncompleteDownloadException.class, e -> {
+                    assertThat(e.bytesKept()).isBetween(1L, (long) cut).isEqualTo(sizeOf(part));
+                    assertThat(e.getMessage()).contains(source.location(), e.bytesKept() + " of " + MODEL.length,
+                            "the next attempt resumes it");
+                });
+        assertThat(cacheDir.resolve(MODEL_SHA.hex() + ".gguf")).doesNotExist();
+        return Files.size(part);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -119,12 +133,12 @@ class ModelCacheDownloadTest {
         try (ModelFileServer server = new ModelFileServer(MODEL).ignoringRange().cutNextBodyAfter(120_000)) {
             ModelCache cache = new ModelCache(cacheDir);
             ModelSource source = new ModelSource.Download(server.uri(), MODEL_SHA);
-            assertThatThrownBy(() -> cache.resolve(source, DownloadListener.NONE)).isInstanceOf(IncompleteDownloadException.class);
+            long kept = incompleteDownload(cache, source, 120_000);
 
             RecordingListener listener = new RecordingListener();
             Path path = cache.resolve(source, listener);
 
-            assertThat(server.ranges()).containsExactly("", "bytes=120000-");
+            assertThat(server.ranges()).containsExactly("", "bytes=" + kept + "-");
             assertThat(listener.started).as("the 200 answer is taken from byte 0").containsExactly("0/" + MODEL.length);
             assertThat(Files.readAllBytes(path)).isEqualTo(MODEL);
         }
@@ -247,20 +261,6 @@ class ModelCacheDownloadTest {
     private List<Path> modelFiles() throws IOException {
         try (Stream<Path> files = Files.list(cacheDir)) {
             return files.filter(Files::isRegularFile).toList();
-        }
-    }
-
-    static byte[] randomBytes(int length) {
-        byte[] bytes = new byte[length];
-        new Random(42).nextBytes(bytes);
-        return bytes;
-    }
-
-    static Sha256 sha256(byte[] bytes) {
-        try {
-            return new Sha256(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
         }
     }
 

@@ -63,7 +63,7 @@ class ModelCacheLocalTest {
     @Test
     void aWrongDigestIsRefusedEveryTime() throws Exception {
         Path file = Files.write(models.resolve("tiny.gguf"), MODEL);
-        Sha256 other = ModelCacheDownloadTest.sha256(new byte[] {1});
+        Sha256 other = ModelBytes.sha256(new byte[] {1});
         ModelSource source = new ModelSource.LocalFile(file, Optional.of(other));
         ModelCache cache = new ModelCache(cacheDir);
         for (int attempt = 1; attempt <= 2; attempt++) {
