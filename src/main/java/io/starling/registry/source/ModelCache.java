@@ -39,6 +39,7 @@ public final class ModelCache {
     /** The environment variable naming the cache directory. */
     public static final String CACHE_ENV = "STARLING_MODEL_CACHE";
 
+    private static final System.Logger LOG = System.getLogger(ModelCache.class.getName());
     private static final Pattern MODEL_FILE = Pattern.compile("[0-9a-f]{64}\\.gguf");
 
     /**
@@ -140,7 +141,13 @@ public final class ModelCache {
             verifiedFiles.forget(real);
             throw new ChecksumMismatchException(file.toString(), expected, actual);
         }
-        verifiedFiles.remember(real, attributes, expected);
+        try {
+            verifiedFiles.remember(real, attributes, expected);
+        } catch (IOException e) {
+            // The file is verified and usable; a cache that cannot be written (a read-only volume) only costs a re-hash.
+            LOG.log(System.Logger.Level.WARNING, "verified {0} but cannot record it in {1} ({2}): it will be hashed again next time",
+                    file, dir, e.toString());
+        }
         return file;
     }
 

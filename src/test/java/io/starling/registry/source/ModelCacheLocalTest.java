@@ -86,6 +86,18 @@ class ModelCacheLocalTest {
     }
 
     @Test
+    void aCacheThatCannotBeWrittenStillServesAVerifiedFile() throws Exception {
+        Path file = Files.write(models.resolve("tiny.gguf"), MODEL);
+        Path notADirectory = Files.writeString(cacheDir.resolve("occupied"), "a file where the cache should be");
+        ModelCache cache = new ModelCache(notADirectory);
+        ModelSource source = new ModelSource.LocalFile(file, Optional.of(MODEL_SHA));
+
+        assertThat(cache.resolve(source, DownloadListener.NONE)).isEqualTo(file);
+        assertThat(cache.resolve(source, DownloadListener.NONE)).isEqualTo(file);
+        assertThat(cache.filesHashed()).as("unrecorded, so hashed each time").isEqualTo(2);
+    }
+
+    @Test
     void aMissingFileIsNoSuchFile() {
         Path missing = models.resolve("absent.gguf");
         assertThatThrownBy(() -> new ModelCache(cacheDir).resolve(ModelSource.parse(missing.toString()), DownloadListener.NONE))
