@@ -16,9 +16,6 @@ import java.util.regex.Pattern;
  */
 public sealed interface ModelSource {
 
-    /** A URL scheme as RFC 3986 spells it, followed by "://"; anything else is read as a file path. */
-    Pattern SCHEME_URL = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*");
-
     /** The digest the file must have, if one was configured (always present for a {@link Download}). */
     Optional<Sha256> sha256();
 
@@ -76,7 +73,8 @@ public sealed interface ModelSource {
         }
         String text = location.strip();
         Optional<Sha256> digest = sha256 == null || sha256.isBlank() ? Optional.empty() : Optional.of(Sha256.parse(sha256));
-        var scheme = SCHEME_URL.matcher(text);
+        // A URL scheme as RFC 3986 spells it, followed by "://"; anything else is read as a file path.
+        var scheme = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://.*").matcher(text);
         if (scheme.matches() || text.regionMatches(true, 0, "file:", 0, 5)) {
             String name = scheme.matches() ? scheme.group(1).toLowerCase(Locale.ROOT) : "file";
             return switch (name) {
