@@ -117,7 +117,8 @@ final class Q8Kernels {
             }
         }
         if (quads < batch) {
-            // one token left: eight rows from the eighths of the range per pass, the last few rows in a 4x1 tile
+            // one token left: eight rows from the eighths of the range per pass, the last few rows in 4x4 tiles holding
+            // this one token
             int t = quads;
             int eighth = (rowEnd - rowStart) / 8;
             int o = outOffset + t * outStride;
