@@ -21,13 +21,14 @@ import static io.starling.tensor.Vectors.PARTS16;
  * <li>Products of integer-valued floats are exact, and so are the lane sums of a block (below 2^24); a lane's
  *     partial block sum is then multiplied by {@code dw * dx} and accumulated (llama.cpp's AVX kernels also scale
  *     per lane: {@code acc = fma(dw * dx, sumi, acc)}).</li>
- * <li>Single tokens (decode): eight rows per pass, each from its own eighth of the row range, share each
+ * <li>A token alone (decode of one sequence): eight rows per pass, each from its own eighth of the row range, share each
  *     activation load. Q4_0 multiplies the raw nibbles n (0..15, no {@code - 8}) and subtracts
  *     {@code 8 * dw * c} per block, {@code c = dx * Σq} computed once per call: one vector op fewer per half block
  *     than subtracting 8 in the lanes.</li>
  * <li>Whole vectors of tokens go to {@link Q8TokenLanes} (tokens in the lanes). Fewer tokens (batched decode of a
- *     few sequences, what is left of a prefill) run in tiles of two rows by eight tokens, then four by four: each
- *     weight block is decoded once for all the tile's tokens and each activation load serves all its rows. Q4_0 decodes to
+ *     few sequences, what is left of a prefill, down to a single leftover token) run in tiles of two rows by eight
+ *     tokens, then four by four, the last tile of each kind filled only in part: each weight block is decoded once
+ *     for all the tile's tokens and each activation load serves all its rows. Q4_0 decodes to
  *     {@code (n - 8) * dw}: its products with integer activations are {@code dw} times integers below 2^11, so the
  *     block sums stay exact and only {@code dx} remains to scale (one op per token and block less).</li>
  * </ul>
@@ -72,65 +73,104 @@ final class Q8Kernels {
     }
 
     /**
-     * Tokens [tokenStart, batch) of rows [rowStart, rowEnd) with the token-major kernels: 2x8 tiles (Q4_0 only: for
-     * Q8_0 they measured slower than 4x4, 1.23 vs 1.07 ms for 8 tokens x 2048x2048), then 4x4 tiles, then single
-     * tokens.
+     * Tokens [tokenStart, batch) of rows [rowStart, rowEnd) with the token-major kernels. One token alone (plain
+     * decode) runs the single-token kernel. Otherwise every token goes through a tile, so that all get the same
+     * arithmetic per (row, token) whichever tile they ran in, and each tile decodes a weight block once for all its
+     * tokens: whole eights in 2x8 tiles (Q4_0 only: for Q8_0 they measured slower than 4x4, 1.23 vs 1.07 ms for 8
+     * tokens x 2048x2048), then fours in 4x4 tiles. The last tile of a kind may be filled in part, the last of a
+     * row range hold fewer rows: such a tile reads a real token or row again in place of each missing one and
+     * writes only the real outputs (nothing to allocate or clear). A remainder of six or seven fills a 2x8 tile in
+     * part, of two or three a 4x4 tile; one token left over runs in an 8x1 tile (eight rows, like the single-token
+     * kernel): a 4x4 tile with one real token costs 1.7x that (perf/RESULTS.md, "Remainder tokens").
      */
     private static void multiplyRows(boolean q4_0, MemorySegment w, long rowBytes, int cols, Q8Activations a, int tokenStart,
                                      int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd,
                                      float[] scratch) {
         int blocks = cols / 32;
-        int octets = q4_0 ? tokenStart + (batch - tokenStart) / 8 * 8 : tokenStart;
-        int quads = octets + (batch - octets) / 4 * 4;
+        if (batch == 1) {
+            singleToken(q4_0, w, rowBytes, cols, blocks, a, 0, out, outOffset, outStride, rowStart, rowEnd, scratch);
+            return;
+        }
+        int octets = tokenStart;
+        if (q4_0) {
+            int tokens = batch - tokenStart;
+            octets += tokens % 8 >= 6 ? tokens : tokens / 8 * 8;
+        }
+        int left = batch - octets;
+        int quads = left % 4 >= 2 ? batch : octets + left / 4 * 4;
         int chunk = Math.max(8, (TOKEN_CHUNK_BYTES / (cols * 4)) / 8 * 8);
         for (int t0 = tokenStart; t0 < octets; t0 += chunk) {
             int t1 = Math.min(octets, t0 + chunk);
-            for (int r = rowStart; r + 2 <= rowEnd; r += 2) {
+            for (int r = rowStart; r < rowEnd; r += 2) {
+                int rows = Math.min(2, rowEnd - r);
                 for (int t = t0; t < t1; t += 8) {
-                    q4_0Tile2x8(w, r * rowBytes, rowBytes, blocks, a.rounded, t, cols, out, outOffset + t * outStride + r,
-                            outStride, scratch);
+                    q4_0Tile2x8(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t), cols, out,
+                            outOffset + t * outStride + r, outStride, scratch);
                 }
             }
         }
-        int tiledRows = rowStart + (rowEnd - rowStart) / 4 * 4;
         for (int t0 = octets; t0 < quads; t0 += chunk) {
             int t1 = Math.min(quads, t0 + chunk);
-            for (int r = rowStart; r < tiledRows; r += 4) {
-                for (int t = t0; t < t1; t += 4) {
-                    if (q4_0) {
-                        q4_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.rounded, t, cols, out,
-                                outOffset + t * outStride + r, outStride, scratch);
-                    } else {
-                        q8_0Tile4x4(w, r * rowBytes, rowBytes, blocks, a.rounded, t, cols, out,
-                                outOffset + t * outStride + r, outStride, scratch);
-                    }
-                }
+            for (int r = rowStart; r < rowEnd; r += 4) {
+                tile4x4(q4_0, w, rowBytes, r, Math.min(4, rowEnd - r), blocks, a, t0, t1, cols, out, outOffset, outStride,
+                        scratch);
             }
         }
-        for (int t = tokenStart; t < quads; t++) {
-            // rows no tile took: the last of an odd count (octets), the last one to three (quads)
-            int from = t < octets ? rowStart + (rowEnd - rowStart) / 2 * 2 : tiledRows;
-            for (int r = from; r < rowEnd; r++) {
-                out[outOffset + t * outStride + r] = row1(q4_0, w, r * rowBytes, blocks, a, t, cols);
-            }
-        }
-        // single tokens: eight rows from the eight eighths of the range, eight sequential streams the hardware
-        // prefetcher follows (four adjacent rows, interleaving their blocks, ran at ~60% of this speed from DRAM)
-        int eighth = (rowEnd - rowStart) / 8;
-        for (int t = quads; t < batch; t++) {
+        if (quads < batch) {
+            // one token left: eight rows from the eighths of the range per pass, the last few rows in 4x4 tiles holding
+            // this one token
+            int t = quads;
+            int eighth = (rowEnd - rowStart) / 8;
             int o = outOffset + t * outStride;
             for (int r = rowStart; r < rowStart + eighth; r++) {
                 if (q4_0) {
-                    q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r,
-                            eighth, scratch);
+                    q4_0Tile8x1(w, r * rowBytes, eighth * rowBytes, blocks, a.rounded, t * cols, out, o + r, eighth, scratch);
                 } else {
-                    q8_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r,
-                            eighth, scratch);
+                    q8_0Tile8x1(w, r * rowBytes, eighth * rowBytes, blocks, a.rounded, t * cols, out, o + r, eighth, scratch);
                 }
             }
-            for (int r = rowStart + 8 * eighth; r < rowEnd; r++) {
-                out[o + r] = row1(q4_0, w, r * rowBytes, blocks, a, t, cols);
+            for (int r = rowStart + 8 * eighth; r < rowEnd; r += 4) {
+                tile4x4(q4_0, w, rowBytes, r, Math.min(4, rowEnd - r), blocks, a, t, t + 1, cols, out, outOffset, outStride,
+                        scratch);
             }
+        }
+    }
+
+    /** Rows [r, r + rows) of tokens [t0, t1) in 4x4 tiles, the last one filled in part if need be. */
+    private static void tile4x4(boolean q4_0, MemorySegment w, long rowBytes, int r, int rows, int blocks, Q8Activations a,
+                                int t0, int t1, int cols, float[] out, int outOffset, int outStride, float[] scratch) {
+        for (int t = t0; t < t1; t += 4) {
+            if (q4_0) {
+                q4_0Tile4x4(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t), cols, out,
+                        outOffset + t * outStride + r, outStride, scratch);
+            } else {
+                q8_0Tile4x4(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t), cols, out,
+                        outOffset + t * outStride + r, outStride, scratch);
+            }
+        }
+    }
+
+    /**
+     * Token t alone: eight rows from the eight eighths of the range, eight sequential streams the hardware prefetcher
+     * follows (four adjacent rows, interleaving their blocks, ran at ~60% of this speed from DRAM); the last few rows
+     * one at a time.
+     */
+    private static void singleToken(boolean q4_0, MemorySegment w, long rowBytes, int cols, int blocks, Q8Activations a,
+                                    int t, float[] out, int outOffset, int outStride, int rowStart, int rowEnd,
+                                    float[] scratch) {
+        int eighth = (rowEnd - rowStart) / 8;
+        int o = outOffset + t * outStride;
+        for (int r = rowStart; r < rowStart + eighth; r++) {
+            if (q4_0) {
+                q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r,
+                        eighth, scratch);
+            } else {
+                q8_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r,
+                        eighth, scratch);
+            }
+        }
+        for (int r = rowStart + 8 * eighth; r < rowEnd; r++) {
+            out[o + r] = row1(q4_0, w, r * rowBytes, blocks, a, t, cols);
         }
     }
 
@@ -371,17 +411,20 @@ final class Q8Kernels {
      * exact integer block sum and scales it by {@code dw * dx}): a difference in the last bits, the price of a
      * third fewer operations than scaling each block sum. Every tile shape does the same arithmetic per row and
      * token, so a token's result does not depend on which tile it ran in. Writes out[o + j * outStride + i] for
-     * token t + j and row r0 + i.
+     * token t + j and row r0 + i, j below {@code tokens} and i below {@code rows} (both at most 4).
      */
-    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int t,
-                                    int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
+                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
         FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
-        long row1 = row0 + rowBytes, row2 = row1 + rowBytes, row3 = row2 + rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        // a missing row or token reads the last real one again (its results are not written)
+        long row1 = row0 + Math.min(1, rows - 1) * rowBytes, row2 = row0 + Math.min(2, rows - 1) * rowBytes;
+        long row3 = row0 + Math.min(3, rows - 1) * rowBytes;
+        int x0 = t * cols, x1 = x0 + Math.min(1, tokens - 1) * cols, x2 = x0 + Math.min(2, tokens - 1) * cols;
+        int x3 = x0 + Math.min(3, tokens - 1) * cols;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -448,21 +491,165 @@ final class Q8Kernels {
         a13.intoArray(lanes, 13 * L);
         a23.intoArray(lanes, 14 * L);
         a33.intoArray(lanes, 15 * L);
-        for (int j = 0; j < 4; j++) {
-            for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < tokens; j++) {
+            for (int i = 0; i < rows; i++) {
                 out[o + j * outStride + i] = Vectors.sumStored(lanes, (4 * j + i) * L);
             }
         }
     }
 
+    /**
+     * {@link #q4_0Tile4x4}'s arithmetic for one token and eight rows {@code stride} bytes apart (from the eighths of
+     * a range, as the single-token kernel takes them): the token left over by the tiles of a batch. Writes out[o],
+     * out[o + outStride], ... out[o + 7 * outStride].
+     */
+    private static void q4_0Tile8x1(MemorySegment w, long row0, long stride, int blocks, float[] x, int x0, float[] out,
+                                    int o, int outStride, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        long row1 = row0 + stride, row2 = row1 + stride, row3 = row2 + stride, row4 = row3 + stride;
+        long row5 = row4 + stride, row6 = row5 + stride, row7 = row6 + stride;
+        for (int k = 0; k < blocks; k++) {
+            long off = (long) k * 18;
+            float dw0 = LittleEndian.half(w, row0 + off);
+            float dw1 = LittleEndian.half(w, row1 + off);
+            float dw2 = LittleEndian.half(w, row2 + off);
+            float dw3 = LittleEndian.half(w, row3 + off);
+            float dw4 = LittleEndian.half(w, row4 + off);
+            float dw5 = LittleEndian.half(w, row5 + off);
+            float dw6 = LittleEndian.half(w, row6 + off);
+            float dw7 = LittleEndian.half(w, row7 + off);
+            ByteVector n0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
+            ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
+            ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            ByteVector n4 = ByteVector.fromMemorySegment(B16, w, row4 + off + 2, LE);
+            ByteVector n5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
+            ByteVector n6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
+            ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
+            for (int p = 0; p < PARTS16; p++) {
+                int e = x0 + k * 32 + p * L;
+                FloatVector xl = FloatVector.fromArray(F, x, e);
+                FloatVector xh = FloatVector.fromArray(F, x, e + 16);
+                IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0)
+                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0).fma(xl, a0));
+                IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1)
+                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1).fma(xl, a1));
+                IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2)
+                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2).fma(xl, a2));
+                IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3)
+                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3).fma(xl, a3));
+                IntVector v4 = (IntVector) n4.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4)
+                        .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4).fma(xl, a4));
+                IntVector v5 = (IntVector) n5.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5)
+                        .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5).fma(xl, a5));
+                IntVector v6 = (IntVector) n6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6)
+                        .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6).fma(xl, a6));
+                IntVector v7 = (IntVector) n7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7)
+                        .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7).fma(xl, a7));
+            }
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        for (int i = 0; i < 8; i++) {
+            out[o + i * outStride] = Vectors.sumStored(lanes, i * L);
+        }
+    }
+
+    /** {@link #q4_0Tile8x1} for Q8_0: {@link #q8_0Tile4x4}'s arithmetic for one token and eight rows. */
+    private static void q8_0Tile8x1(MemorySegment w, long row0, long stride, int blocks, float[] x, int x0, float[] out,
+                                    int o, int outStride, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        long row1 = row0 + stride, row2 = row1 + stride, row3 = row2 + stride, row4 = row3 + stride;
+        long row5 = row4 + stride, row6 = row5 + stride, row7 = row6 + stride;
+        for (int k = 0; k < blocks; k++) {
+            long off = (long) k * 34;
+            float dw0 = LittleEndian.half(w, row0 + off);
+            float dw1 = LittleEndian.half(w, row1 + off);
+            float dw2 = LittleEndian.half(w, row2 + off);
+            float dw3 = LittleEndian.half(w, row3 + off);
+            float dw4 = LittleEndian.half(w, row4 + off);
+            float dw5 = LittleEndian.half(w, row5 + off);
+            float dw6 = LittleEndian.half(w, row6 + off);
+            float dw7 = LittleEndian.half(w, row7 + off);
+            ByteVector l0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
+            ByteVector h0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 18, LE);
+            ByteVector l1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            ByteVector h1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 18, LE);
+            ByteVector l2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
+            ByteVector h2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 18, LE);
+            ByteVector l3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            ByteVector h3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 18, LE);
+            ByteVector l4 = ByteVector.fromMemorySegment(B16, w, row4 + off + 2, LE);
+            ByteVector h4 = ByteVector.fromMemorySegment(B16, w, row4 + off + 18, LE);
+            ByteVector l5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
+            ByteVector h5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 18, LE);
+            ByteVector l6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
+            ByteVector h6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 18, LE);
+            ByteVector l7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
+            ByteVector h7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 18, LE);
+            for (int p = 0; p < PARTS16; p++) {
+                int e = x0 + k * 32 + p * L;
+                FloatVector xl = FloatVector.fromArray(F, x, e);
+                FloatVector xh = FloatVector.fromArray(F, x, e + 16);
+                a0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0)
+                        .fma(xh, ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(dw0).fma(xl, a0));
+                a1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).mul(dw1)
+                        .fma(xh, ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(dw1).fma(xl, a1));
+                a2 = ((FloatVector) h2.convertShape(VectorOperators.B2F, F, p)).mul(dw2)
+                        .fma(xh, ((FloatVector) l2.convertShape(VectorOperators.B2F, F, p)).mul(dw2).fma(xl, a2));
+                a3 = ((FloatVector) h3.convertShape(VectorOperators.B2F, F, p)).mul(dw3)
+                        .fma(xh, ((FloatVector) l3.convertShape(VectorOperators.B2F, F, p)).mul(dw3).fma(xl, a3));
+                a4 = ((FloatVector) h4.convertShape(VectorOperators.B2F, F, p)).mul(dw4)
+                        .fma(xh, ((FloatVector) l4.convertShape(VectorOperators.B2F, F, p)).mul(dw4).fma(xl, a4));
+                a5 = ((FloatVector) h5.convertShape(VectorOperators.B2F, F, p)).mul(dw5)
+                        .fma(xh, ((FloatVector) l5.convertShape(VectorOperators.B2F, F, p)).mul(dw5).fma(xl, a5));
+                a6 = ((FloatVector) h6.convertShape(VectorOperators.B2F, F, p)).mul(dw6)
+                        .fma(xh, ((FloatVector) l6.convertShape(VectorOperators.B2F, F, p)).mul(dw6).fma(xl, a6));
+                a7 = ((FloatVector) h7.convertShape(VectorOperators.B2F, F, p)).mul(dw7)
+                        .fma(xh, ((FloatVector) l7.convertShape(VectorOperators.B2F, F, p)).mul(dw7).fma(xl, a7));
+            }
+        }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        a4.intoArray(lanes, 4 * L);
+        a5.intoArray(lanes, 5 * L);
+        a6.intoArray(lanes, 6 * L);
+        a7.intoArray(lanes, 7 * L);
+        for (int i = 0; i < 8; i++) {
+            out[o + i * outStride] = Vectors.sumStored(lanes, i * L);
+        }
+    }
+
     /** {@link #q4_0Tile4x4} with 2 rows and 8 tokens: the weight decoding shared by twice the tokens. */
-    private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int t,
-                                    int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
+                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero, a04 = zero, a05 = zero, a06 = zero, a07 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero, a14 = zero, a15 = zero, a16 = zero, a17 = zero;
-        long row1 = row0 + rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols, x4 = x3 + cols, x5 = x4 + cols, x6 = x5 + cols, x7 = x6 + cols;
+        // a missing row or token reads the last real one again (its results are not written)
+        long row1 = row0 + Math.min(1, rows - 1) * rowBytes;
+        int x0 = t * cols, x1 = x0 + Math.min(1, tokens - 1) * cols, x2 = x0 + Math.min(2, tokens - 1) * cols;
+        int x3 = x0 + Math.min(3, tokens - 1) * cols, x4 = x0 + Math.min(4, tokens - 1) * cols;
+        int x5 = x0 + Math.min(5, tokens - 1) * cols, x6 = x0 + Math.min(6, tokens - 1) * cols;
+        int x7 = x0 + Math.min(7, tokens - 1) * cols;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -527,23 +714,26 @@ final class Q8Kernels {
         a16.intoArray(lanes, 13 * L);
         a07.intoArray(lanes, 14 * L);
         a17.intoArray(lanes, 15 * L);
-        for (int j = 0; j < 8; j++) {
-            for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < tokens; j++) {
+            for (int i = 0; i < rows; i++) {
                 out[o + j * outStride + i] = Vectors.sumStored(lanes, (2 * j + i) * L);
             }
         }
     }
 
     /** {@link #q4_0Tile4x4} for Q8_0: the weights decoded to {@code q * dw} (exact). */
-    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int blocks, float[] x, int t,
-                                    int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
+                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
         FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
-        long row1 = row0 + rowBytes, row2 = row1 + rowBytes, row3 = row2 + rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        // a missing row or token reads the last real one again (its results are not written)
+        long row1 = row0 + Math.min(1, rows - 1) * rowBytes, row2 = row0 + Math.min(2, rows - 1) * rowBytes;
+        long row3 = row0 + Math.min(3, rows - 1) * rowBytes;
+        int x0 = t * cols, x1 = x0 + Math.min(1, tokens - 1) * cols, x2 = x0 + Math.min(2, tokens - 1) * cols;
+        int x3 = x0 + Math.min(3, tokens - 1) * cols;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 34;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -610,8 +800,8 @@ final class Q8Kernels {
         a13.intoArray(lanes, 13 * L);
         a23.intoArray(lanes, 14 * L);
         a33.intoArray(lanes, 15 * L);
-        for (int j = 0; j < 4; j++) {
-            for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < tokens; j++) {
+            for (int i = 0; i < rows; i++) {
                 out[o + j * outStride + i] = Vectors.sumStored(lanes, (4 * j + i) * L);
             }
         }

@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Every format's batched kernel against a plain scalar reference: dequantize each row with the format's
  * (separately tested) scalar dequantizer, round the activations with the same rule, sum in double. Random
- * blocks, batch sizes 1..13 (tiles of eight and of four tokens and their remainders), row counts that are not multiples of the
- * row tile or of the thread count, 1..3 threads, output offsets and strides. The vector width is the JVM's
+ * blocks, batch sizes 1..13 (1..40 for Q4_0 and Q8_0: tiles of eight and of four tokens, partly filled ones, token-lane
+ * groups), row counts that are not multiples of the row tile or of the thread count, 1..3 threads, output offsets and
+ * strides. The vector width is the JVM's
  * {@code starling.vector.bits}; the pom runs this class once per width (128, 256, 512) in separate JVMs.
  */
 class MatMulKernelTest {
@@ -101,6 +102,55 @@ class MatMulKernelTest {
                         check(pool, w, x, 0, batch, w.format());
                         check(pool, w, x, 3, batch, w.format());
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every batch size from 1 to 40: a lone token, partly filled 2x8 and 4x4 tiles (a remainder of one to seven
+     * tokens after the tiles or the token-lane groups), against odd row counts whose last tile holds fewer rows.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void everyBatchSizeAndPartlyFilledTiles(GgmlType type) {
+        Random random = new Random(53L * type.id() + Vectors.bits());
+        for (int rows : new int[] {1, 3, 7, 13, 37}) {
+            // 256 columns: from 14 tokens on, 37 rows are split over the threads
+            WeightMatrix w = randomMatrix(type, rows, 256, random);
+            for (int batch = 1; batch <= 40; batch++) {
+                float[] x = gaussians(random, batch * 256 + 1);
+                for (MatMul pool : pools) {
+                    check(pool, w, x, 1, batch, w.format());
+                }
+            }
+        }
+    }
+
+    /**
+     * Below a group of token lanes, a token's outputs are the same bits whichever tile (2x8, 4x4, full or partly
+     * filled) and whichever thread's row range computed them: the first n tokens of a batch of many give the
+     * results the batch of n gives, for every n from 2. (One token alone runs the single-token kernel, which rounds
+     * differently.)
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void aTokensResultDoesNotDependOnItsTile(GgmlType type) {
+        Random random = new Random(59L * type.id() + Vectors.bits());
+        int most = Math.min(15, Vectors.floatLanes() - 1);
+        int rows = 61;
+        int cols = 1024; // enough multiply-adds from 3 tokens on for the pools to split the rows over their threads
+        WeightMatrix w = randomMatrix(type, rows, cols, random);
+        float[] x = gaussians(random, most * cols);
+        float[] all = new float[most * rows];
+        pools[0].multiply(w, x, most, all);
+        for (MatMul pool : new MatMul[] {pools[0], pools[1], pools[2]}) {
+            for (int n = 2; n <= most; n++) {
+                float[] out = new float[n * rows];
+                pool.multiply(w, x, n, out);
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals(all[i], out[i], 0f, type + " batch " + n + " of " + most + " threads " + pool.threads()
+                            + ": token " + i / rows + " row " + i % rows);
                 }
             }
         }
