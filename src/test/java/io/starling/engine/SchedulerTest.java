@@ -30,12 +30,14 @@ class SchedulerTest extends EmbeddedStoriesTest {
             "Sara liked to draw pictures of flowers and trees with her crayons. One morning");
 
     /**
-     * Steps of fewer tokens than the quantized kernels' smallest tile (four tokens): there every token's matrix
-     * products run in the single-token kernel whatever else is in the batch, so batching may not change a single
-     * bit. Wider steps use tiles and token lanes, whose last-bit differences Q8 activations can amplify into a
-     * different argmax at a near tie (see perf/RESULTS.md, "Serving").
+     * Small steps, well below the token-lane width (16). In the quantized kernels a token of a step of two or more
+     * runs in the tiles, whose arithmetic is the same whichever tile or thread computes it; a token alone runs the
+     * single-token kernel, whose last bits differ. On the embedded model those differences never reach a near tie for
+     * these prompts (a fixed property of this file and these prompts: the runs are deterministic per step
+     * composition), so batched and unbatched output are equal here. Wider steps also use token lanes, and on models
+     * with flat logits (the synthetic 1.1B) last-bit differences can flip a near tie (perf/RESULTS.md, "Serving").
      */
-    static final int ROW_KERNEL_TOKENS = 3;
+    static final int SMALL_STEP_TOKENS = 3;
 
     @Test
     void batchedGreedyOutputEqualsUnbatchedGeneration() throws Exception {
@@ -49,9 +51,9 @@ class SchedulerTest extends EmbeddedStoriesTest {
             }
         }
         StepSizes steps = new StepSizes();
-        int batchSize = Math.min(6, ROW_KERNEL_TOKENS);
+        int batchSize = Math.min(6, SMALL_STEP_TOKENS);
         // a token budget below the prompts' lengths: they are prefilled in chunks between other sequences' decodes
-        try (Scheduler scheduler = stories.scheduler(64, batchSize, ROW_KERNEL_TOKENS, 60_000, steps, Map.of())) {
+        try (Scheduler scheduler = stories.scheduler(64, batchSize, SMALL_STEP_TOKENS, 60_000, steps, Map.of())) {
             List<StreamRecorder> streams = new ArrayList<>();
             for (String prompt : PROMPTS) {
                 streams.add(new StreamRecorder(scheduler.submit(greedy(stories.encode(prompt), 48, 1))));
@@ -60,7 +62,7 @@ class SchedulerTest extends EmbeddedStoriesTest {
                 assertThat(streams.get(i).await(WAIT).tokens(0)).as(PROMPTS.get(i)).containsExactly(expected.get(i));
             }
             assertThat(steps.maxSequences.get()).as("sequences in one step").isEqualTo(batchSize);
-            assertThat(steps.maxTokens.get()).as("tokens in one step").isLessThanOrEqualTo(ROW_KERNEL_TOKENS);
+            assertThat(steps.maxTokens.get()).as("tokens in one step").isLessThanOrEqualTo(SMALL_STEP_TOKENS);
             assertNothingLeaks(scheduler);
         }
     }
@@ -78,7 +80,7 @@ class SchedulerTest extends EmbeddedStoriesTest {
                 alone[i] = new StreamRecorder(scheduler.submit(single)).await(WAIT).tokens(0);
             }
         }
-        try (Scheduler scheduler = stories.scheduler(Math.min(6, ROW_KERNEL_TOKENS), ROW_KERNEL_TOKENS)) {
+        try (Scheduler scheduler = stories.scheduler(Math.min(6, SMALL_STEP_TOKENS), SMALL_STEP_TOKENS)) {
             List<StreamRecorder> noise = new ArrayList<>();
             for (String other : PROMPTS) {
                 noise.add(new StreamRecorder(scheduler.submit(greedy(stories.encode(other), 30, 1))));

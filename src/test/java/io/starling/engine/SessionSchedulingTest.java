@@ -17,8 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Steps never exceed {@link SchedulerTest#ROW_KERNEL_TOKENS} tokens here, so how a prompt is chunked (all of it, or
- * only what a cache lacks) cannot change a bit of the arithmetic and greedy tokens must match exactly.
+ * Steps never exceed {@link SchedulerTest#SMALL_STEP_TOKENS} tokens here (see there why greedy tokens then match
+ * exactly on the embedded model, however a prompt is chunked: all of it, or only what a cache lacks).
  *
  * <p>Sessions through the scheduler over the paged arena: a later turn runs on the session's own KV store, skips the
  * prefill of everything it already holds, and gives exactly the tokens of sending the whole conversation at once;
@@ -45,14 +45,14 @@ class SessionSchedulingTest extends EmbeddedStoriesTest {
         int[] firstReply;
         int[] whole;
         int[] fresh;
-        try (Scheduler plain = stories.scheduler(SchedulerTest.ROW_KERNEL_TOKENS, SchedulerTest.ROW_KERNEL_TOKENS)) {
+        try (Scheduler plain = stories.scheduler(SchedulerTest.SMALL_STEP_TOKENS, SchedulerTest.SMALL_STEP_TOKENS)) {
             firstReply = run(plain, greedy(first, 12));
             whole = concat(first, firstReply, then);
             fresh = run(plain, greedy(whole, 12));
         }
         PagedKvCaches caches = stories.caches(EmbeddedStories.kv(16L << 20, Optional.empty()));
         SchedulerTest.StepSizes steps = new SchedulerTest.StepSizes();
-        try (Scheduler scheduler = stories.scheduler(caches, SchedulerTest.ROW_KERNEL_TOKENS, SchedulerTest.ROW_KERNEL_TOKENS, steps)) {
+        try (Scheduler scheduler = stories.scheduler(caches, SchedulerTest.SMALL_STEP_TOKENS, SchedulerTest.SMALL_STEP_TOKENS, steps)) {
             String id = caches.createSession();
             SessionLease lease = caches.acquire(id);
             assertThat(lease.transcript()).isEmpty();
@@ -108,7 +108,7 @@ class SessionSchedulingTest extends EmbeddedStoriesTest {
     /** A session's second turn, after other requests that (under a tight cap) evict its idle pages. */
     private int[] secondTurn(KvSettings settings, boolean expectEviction) throws Exception {
         PagedKvCaches caches = stories.caches(settings);
-        try (Scheduler scheduler = stories.scheduler(caches, SchedulerTest.ROW_KERNEL_TOKENS, SchedulerTest.ROW_KERNEL_TOKENS, EngineMetrics.NONE)) {
+        try (Scheduler scheduler = stories.scheduler(caches, SchedulerTest.SMALL_STEP_TOKENS, SchedulerTest.SMALL_STEP_TOKENS, EngineMetrics.NONE)) {
             String id = caches.createSession();
             caches.acquire(id);
             run(scheduler, greedy(first, 40).withSession(id));
