@@ -16,7 +16,7 @@ import io.starling.api.starling.GenerateEvents;
  */
 @RegisterForReflection(targets = {
         StarlingCommand.class, ServeCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
-        PerplexityCommand.class, BenchCommand.class, ModelOptions.class,
+        PerplexityCommand.class, BenchCommand.class, BatchCommand.class, BatchMergeCommand.class, ModelOptions.class,
         ErrorBody.class, ErrorBody.Detail.class, Usage.class,
         ChatResponses.Chunk.class, ChatResponses.ChunkChoice.class, ChatResponses.Delta.class,
         ChatResponses.Logprobs.class, ChatResponses.TokenLogprob.class, ChatResponses.TopLogprob.class,
