@@ -89,8 +89,8 @@ final class BatchCommand implements Callable<Integer> {
                 maxBatchSize, maxBatchTokens, kvCacheMb, requestTimeoutSeconds * 1000, maxRequests,
                 terminal ? 500 : progressSeconds * 1000);
         BatchJob.Summary summary = new BatchJob(settings, err, terminal).run();
-        err.printf(Locale.ROOT, "starling batch: %d/%d lines done, %d failed in this run (%d done before it)%n",
-                summary.doneBefore() + summary.done(), summary.total(), summary.failed(), summary.doneBefore());
+        err.printf(Locale.ROOT, "starling batch: %d/%d lines done (%d in this run, %d of them failed)%n",
+                summary.doneBefore() + summary.done(), summary.total(), summary.done(), summary.failed());
         err.printf(Locale.ROOT, "starling batch: tokens: %d prompt, %d generated in %.1f s: %.1f generated tokens/s%n",
                 summary.promptTokens(), summary.generatedTokens(), summary.seconds(), summary.tokensPerSecond());
         err.println(summary.complete() ? "starling batch: complete: " + output
