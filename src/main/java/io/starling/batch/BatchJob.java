@@ -90,7 +90,7 @@ public final class BatchJob {
                 try (Scheduler scheduler = scheduler(text);
                      Progress progress = new Progress(total, doneBefore, err, terminal)) {
                     progress.start(settings.progressMillis());
-                    boolean stopped = feed(new RequestRunner(text, scheduler, mapper, err), checkpoint, progress);
+                    boolean stopped = feed(new RequestRunner(text, scheduler, mapper, err, progress::token), checkpoint, progress);
                     boolean complete = !stopped && checkpoint.doneCount() == total;
                     if (complete) {
                         checkpoint.finish();

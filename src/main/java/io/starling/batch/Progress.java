@@ -22,6 +22,8 @@ final class Progress implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong promptTokens = new AtomicLong();
     private final AtomicLong generatedTokens = new AtomicLong();
+    /** Tokens as they are generated, also of requests still running: what the display's rate and ETA go by. */
+    private final AtomicLong liveTokens = new AtomicLong();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("starling-batch-progress").daemon(true).factory());
 
@@ -51,6 +53,11 @@ final class Progress implements AutoCloseable {
         generatedTokens.addAndGet(generated);
     }
 
+    /** One token generated, by a request that may still be running. */
+    void token() {
+        liveTokens.incrementAndGet();
+    }
+
     long done() {
         return done.get();
     }
@@ -71,10 +78,10 @@ final class Progress implements AutoCloseable {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    /** Generated tokens per second of this run. */
-    double tokensPerSecond() {
+    /** Tokens generated per second so far, counting requests still running. */
+    private double liveTokensPerSecond() {
         double seconds = seconds();
-        return seconds > 0 ? generatedTokens.get() / seconds : 0;
+        return seconds > 0 ? liveTokens.get() / seconds : 0;
     }
 
     private void show() {
@@ -105,7 +112,7 @@ final class Progress implements AutoCloseable {
             out.append('[').append("#".repeat(filled)).append(" ".repeat(width - filled)).append("] ");
         }
         out.append(String.format(Locale.ROOT, "%d/%d %.1f%% | %d failed | %.1f tok/s | ETA %s", doneNow, total,
-                fraction * 100, failed.get(), tokensPerSecond(), eta(total - doneNow)));
+                fraction * 100, failed.get(), liveTokensPerSecond(), eta(total - doneNow)));
         return out.toString();
     }
 

@@ -51,12 +51,15 @@ final class RequestRunner {
     private final Scheduler scheduler;
     private final ObjectMapper mapper;
     private final PrintWriter log;
+    private final Runnable onToken;
 
-    RequestRunner(ModelText.Text text, Scheduler scheduler, ObjectMapper mapper, PrintWriter log) {
+    /** {@code onToken} runs for every token as it is generated (on an event thread), for the progress display. */
+    RequestRunner(ModelText.Text text, Scheduler scheduler, ObjectMapper mapper, PrintWriter log, Runnable onToken) {
         this.text = text;
         this.scheduler = scheduler;
         this.mapper = mapper;
         this.log = log;
+        this.onToken = onToken;
     }
 
     /** The request's outcome; never fails (a failure is an error outcome). */
@@ -140,7 +143,13 @@ final class RequestRunner {
 
     /** All events of one engine job, submitted again while the engine is only momentarily full. */
     private Uni<List<GenerationEvent>> generate(GenerationRequest job) {
-        return Uni.createFrom().deferred(() -> scheduler.submit(job).collect().asList())
+        return Uni.createFrom().deferred(() -> scheduler.submit(job)
+                        .onItem().invoke(event -> {
+                            if (event instanceof GenerationEvent.GeneratedToken) {
+                                onToken.run();
+                            }
+                        })
+                        .collect().asList())
                 .onFailure(RequestRunner::momentary).retry()
                 .withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(RETRIES);
     }
