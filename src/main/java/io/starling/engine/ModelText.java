@@ -17,6 +17,13 @@ public class ModelText {
 
     /** Everything derived from one served model, built together so no caller sees half of it. */
     public record Text(ServedModel model, Tokenizer tokenizer, ChatTemplate chatTemplate, Set<Integer> stopTokens) {
+        /** The text tools of {@code model}, read from its metadata; also for tools that build a scheduler without CDI. */
+        public static Text of(ServedModel model) {
+            Tokenizer tokenizer = Tokenizers.fromMetadata(model.file().metadata());
+            return new Text(model, tokenizer, ChatTemplate.fromMetadata(model.file().metadata(), tokenizer),
+                    tokenizer.endOfGenerationTokens());
+        }
+
         public int contextLength() {
             return model.shape().contextLength();
         }
@@ -36,10 +43,7 @@ public class ModelText {
             synchronized (this) {
                 current = text;
                 if (current == null) {
-                    ServedModel model = registry.served().orElseThrow(ModelUnavailableException::new);
-                    Tokenizer tokenizer = Tokenizers.fromMetadata(model.file().metadata());
-                    current = new Text(model, tokenizer, ChatTemplate.fromMetadata(model.file().metadata(), tokenizer),
-                            tokenizer.endOfGenerationTokens());
+                    current = Text.of(registry.served().orElseThrow(ModelUnavailableException::new));
                     text = current;
                 }
             }

@@ -17,7 +17,8 @@ public final class ApiException extends RuntimeException {
         this(status, type, param, code, message, 0);
     }
 
-    private ApiException(int status, String type, String param, String code, String message, long retryAfterSeconds) {
+    /** With {@code retryAfterSeconds} > 0 the response carries a Retry-After header. */
+    public ApiException(int status, String type, String param, String code, String message, long retryAfterSeconds) {
         super(message);
         this.status = status;
         this.type = type;

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import io.quarkus.logging.Log;
@@ -21,6 +23,22 @@ import java.io.IOException;
  */
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
+
+    /**
+     * A mapper that reads and writes request and response bodies as the server does, for code that runs without
+     * Quarkus (offline batch jobs): Quarkus' defaults (modules found on the class path, unknown properties and
+     * empty beans allowed, ISO dates) plus this class's strictness.
+     */
+    public static ObjectMapper newMapper() {
+        ObjectMapper mapper = JsonMapper.builder().findAndAddModules()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .build();
+        new StrictJson().customize(mapper);
+        return mapper;
+    }
 
     @Override
     public void customize(ObjectMapper mapper) {

@@ -11,7 +11,7 @@ class ErrorMappersTest {
 
     @Test
     void modelNotLoadedIs503WithRetryAfter() {
-        Response response = new ErrorMappers().notReady(new ModelUnavailableException());
+        Response response = new ErrorMappers().known(new ModelUnavailableException());
         assertThat(response.getStatus()).isEqualTo(503);
         assertThat(response.getHeaderString("Retry-After")).isEqualTo("1");
         ErrorBody body = (ErrorBody) response.getEntity();

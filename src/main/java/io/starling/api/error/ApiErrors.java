@@ -1,0 +1,97 @@
+package io.starling.api.error;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.starling.engine.KvCacheExhaustedException;
+import io.starling.engine.ModelUnavailableException;
+import io.starling.engine.QueueFullException;
+import io.starling.engine.RequestTimeoutException;
+import io.starling.kv.KvCacheFullException;
+import io.starling.session.SessionBusyException;
+import io.starling.session.SessionLimitException;
+import io.starling.session.UnknownSessionException;
+import io.starling.tokenizer.TokenizerException;
+import java.util.List;
+
+/**
+ * What a failure means to the client, framework-free: the status, OpenAI error type, param and code of every
+ * exception a request can end with. The HTTP exception mappers and offline batch jobs both answer through it, so a
+ * request fails the same way over HTTP and in a batch file.
+ */
+public final class ApiErrors {
+
+    /** The message of a fault of the server itself; its details go to the log, not to the client. */
+    public static final String SERVER_ERROR = "The server had an error while processing your request";
+
+    private ApiErrors() {
+    }
+
+    /** {@code failure} as the error the client gets; anything not caused by the request is a 500 server_error. */
+    public static ApiException of(Throwable failure) {
+        return switch (failure) {
+            case ApiException api -> api;
+            case JsonParseException parse -> malformedJson(parse);
+            case StreamConstraintsException limits -> malformedJson(limits);
+            case JsonMappingException mapping -> wrongType(mapping);
+            case JacksonException other -> wrongType(other);
+            case QueueFullException q -> tooMany(q.getMessage(), "queue_full", q.retryAfterSeconds());
+            case RequestTimeoutException t -> new ApiException(504, "timeout_error", null, "request_timeout", t.getMessage());
+            case ModelUnavailableException m ->
+                    new ApiException(503, "server_error", null, "model_not_ready", m.getMessage(), 1);
+            case UnknownSessionException u ->
+                    new ApiException(404, "invalid_request_error", "session_id", "session_not_found", u.getMessage());
+            // a second turn while the first still runs: the client must wait for it (or cancel it)
+            case SessionBusyException b ->
+                    new ApiException(409, "invalid_request_error", "session_id", "session_busy", b.getMessage());
+            // waiting helps only once a session is closed or expires, which the server cannot predict: no Retry-After
+            case SessionLimitException l -> tooMany(l.getMessage(), "session_limit", 0);
+            // a session's spilled cache could not be read back: every page is held by running requests
+            case KvCacheFullException k -> tooMany(k.getMessage(), "kv_cache_full", 1);
+            // a running request that could not get KV memory; Retry-After only if it may fit once others end
+            case KvCacheExhaustedException k -> tooMany(k.getMessage(), "kv_cache_full", k.retryable() ? 1 : 0);
+            // a chat template that rejects the conversation (roles out of order) or text it cannot take
+            case TokenizerException t -> new ApiException(400, "invalid_request_error", null, "invalid_value", t.getMessage());
+            // values the core rejects (a sampler setting out of range that slipped past the API's own checks)
+            case IllegalArgumentException i ->
+                    new ApiException(400, "invalid_request_error", null, "invalid_value", i.getMessage());
+            default -> new ApiException(500, "server_error", null, null, SERVER_ERROR);
+        };
+    }
+
+    /** Not JSON at all, invalid UTF-8, trailing garbage, nesting or numbers beyond Jackson's limits. */
+    public static ApiException malformedJson(JacksonException e) {
+        return new ApiException(400, "invalid_request_error", null, "invalid_json",
+                "We could not parse the JSON body of your request: " + e.getOriginalMessage());
+    }
+
+    /** Valid JSON of the wrong shape: a string where a number belongs, a number too large for its field. */
+    public static ApiException wrongType(JacksonException e) {
+        if (e.getCause() instanceof JsonParseException parse) {
+            // a syntax error met while binding a field is still a syntax error
+            return malformedJson(parse);
+        }
+        String param = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : null;
+        return new ApiException(400, "invalid_request_error", param, "invalid_type",
+                "Invalid value" + (param != null ? " for '" + param + "'" : "") + ": " + e.getOriginalMessage());
+    }
+
+    /** 429 with {@code Retry-After} when waiting that many seconds may help ({@code retryAfterSeconds > 0}). */
+    private static ApiException tooMany(String message, String code, long retryAfterSeconds) {
+        return new ApiException(429, "rate_limit_error", null, code, message, retryAfterSeconds);
+    }
+
+    /** Jackson's path as the OpenAI param: {@code messages[0].content}. */
+    static String path(List<JsonMappingException.Reference> references) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : references) {
+            if (ref.getFieldName() != null) {
+                out.append(out.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.isEmpty() ? null : out.toString();
+    }
+}

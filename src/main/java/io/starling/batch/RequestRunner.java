@@ -1,0 +1,171 @@
+package io.starling.batch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.starling.api.error.ApiErrors;
+import io.starling.api.error.ApiException;
+import io.starling.api.error.ErrorBody;
+import io.starling.api.openai.ChatCompletionJob;
+import io.starling.api.openai.ChatCompletionRequest;
+import io.starling.api.openai.CompletionJob;
+import io.starling.api.openai.CompletionRequest;
+import io.starling.api.openai.EmbeddingJob;
+import io.starling.api.openai.EmbeddingRequest;
+import io.starling.engine.GenerationEvent;
+import io.starling.engine.GenerationRequest;
+import io.starling.engine.KvCacheExhaustedException;
+import io.starling.engine.ModelText;
+import io.starling.engine.QueueFullException;
+import io.starling.engine.Scheduler;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs one batch request on the scheduler, with no HTTP in between but the same code as the server's resources:
+ * the body is read with the server's strict JSON rules, checked and turned into engine jobs by the same
+ * {@code *Job} classes, and answered with the same body, or the same error body and status the server would send.
+ */
+final class RequestRunner {
+
+    /** What one request came to: the response status and body, and the tokens it took. */
+    record Outcome(int status, Object body, long promptTokens, long generatedTokens) {
+        static Outcome failed(ApiException error) {
+            return new Outcome(error.status(), ErrorBody.of(error.getMessage(), error.type(), error.param(), error.code()),
+                    0, 0);
+        }
+    }
+
+    /**
+     * A job refused only because the engine is momentarily full (its queue, or KV memory that frees as others end)
+     * is submitted again after a pause: in a batch nobody waits for a 429, and a rerun of the same request yields
+     * the same tokens.
+     */
+    private static final int RETRIES = 100;
+
+    private final ModelText.Text text;
+    private final Scheduler scheduler;
+    private final ObjectMapper mapper;
+    private final PrintWriter log;
+    private final Runnable onToken;
+
+    /** {@code onToken} runs for every token as it is generated (on an event thread), for the progress display. */
+    RequestRunner(ModelText.Text text, Scheduler scheduler, ObjectMapper mapper, PrintWriter log, Runnable onToken) {
+        this.text = text;
+        this.scheduler = scheduler;
+        this.mapper = mapper;
+        this.log = log;
+        this.onToken = onToken;
+    }
+
+    /** The request's outcome; never fails (a failure is an error outcome). */
+    Uni<Outcome> run(BatchInput.Request request) {
+        Uni<Outcome> work;
+        try {
+            work = switch (request.endpoint()) {
+                case CHAT_COMPLETIONS -> chat(read(request.body(), ChatCompletionRequest.class, ChatCompletionRequest::model,
+                        ChatCompletionRequest::stream));
+                case COMPLETIONS -> completions(read(request.body(), CompletionRequest.class, CompletionRequest::model,
+                        CompletionRequest::stream));
+                case EMBEDDINGS -> embeddings(read(request.body(), EmbeddingRequest.class, EmbeddingRequest::model, r -> null));
+            };
+        } catch (RuntimeException e) {
+            work = Uni.createFrom().failure(e);
+        }
+        return work.onFailure().recoverWithItem(failure -> {
+            ApiException error = ApiErrors.of(failure);
+            if (error.status() == 500) {
+                log.println("starling batch: request '" + request.customId() + "' failed: " + failure);
+                failure.printStackTrace(log);
+            }
+            return Outcome.failed(error);
+        });
+    }
+
+    /**
+     * The body as the server's resource would receive it, with what {@code RequestPrelude} checks first (a JSON
+     * object naming the served model or none), and streaming refused: a batch result is one document.
+     */
+    private <T> T read(JsonNode body, Class<T> type, Function<T, String> model, Function<T, Boolean> stream) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.invalid(null, "the request body must be a JSON object");
+        }
+        T request;
+        try {
+            request = mapper.treeToValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw ApiErrors.of(e);
+        }
+        String requested = model.apply(request);
+        if (requested != null && !requested.isBlank() && !requested.equals(text.model().id())) {
+            throw ApiException.modelNotFound(requested);
+        }
+        if (Boolean.TRUE.equals(stream.apply(request))) {
+            throw ApiException.unsupported("stream", "a batch request is answered with one document; omit stream or set it to false");
+        }
+        return request;
+    }
+
+    private Uni<Outcome> chat(ChatCompletionRequest request) {
+        ChatCompletionJob job = ChatCompletionJob.of(text, request);
+        return generate(job.generation()).map(events -> {
+            GenerationEvent.Completed usage = completed(events);
+            return new Outcome(200, job.body(events), usage.promptTokens(), usage.completionTokens());
+        });
+    }
+
+    private Uni<Outcome> completions(CompletionRequest request) {
+        CompletionJob job = CompletionJob.of(text, request);
+        List<Uni<List<GenerationEvent>>> prompts = job.generations().stream().map(this::generate).toList();
+        return Uni.join().all(prompts).andFailFast().map(all -> {
+            long prompt = 0;
+            long generated = 0;
+            for (List<GenerationEvent> events : all) {
+                GenerationEvent.Completed usage = completed(events);
+                prompt += usage.promptTokens();
+                generated += usage.completionTokens();
+            }
+            return new Outcome(200, job.body(all), prompt, generated);
+        });
+    }
+
+    private Uni<Outcome> embeddings(EmbeddingRequest request) {
+        EmbeddingJob job = EmbeddingJob.of(text, request);
+        return Multi.createFrom().iterable(job.inputs())
+                .onItem().transformToUniAndConcatenate(tokens -> scheduler.embed(tokens, GenerationRequest.ANONYMOUS))
+                .collect().asList()
+                .map(vectors -> new Outcome(200, job.body(vectors), job.promptTokens(), 0));
+    }
+
+    /** All events of one engine job, submitted again while the engine is only momentarily full. */
+    private Uni<List<GenerationEvent>> generate(GenerationRequest job) {
+        return Uni.createFrom().deferred(() -> scheduler.submit(job)
+                        .onItem().invoke(event -> {
+                            if (event instanceof GenerationEvent.GeneratedToken) {
+                                onToken.run();
+                            }
+                        })
+                        .collect().asList())
+                .onFailure(RequestRunner::momentary).retry()
+                .withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(RETRIES);
+    }
+
+    private static boolean momentary(Throwable failure) {
+        return failure instanceof QueueFullException
+                || failure instanceof KvCacheExhaustedException kv && kv.retryable();
+    }
+
+    /** The job's closing event: its token counts. */
+    private static GenerationEvent.Completed completed(List<GenerationEvent> events) {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i) instanceof GenerationEvent.Completed completed) {
+                return completed;
+            }
+        }
+        throw new IllegalStateException("the engine ended a job without its Completed event");
+    }
+}
