@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.logging.Log;
 import io.starling.engine.KvCacheExhaustedException;
 import io.starling.engine.ModelUnavailableException;
+import io.starling.registry.MemoryBudget;
+import io.starling.registry.ModelConflictException;
+import io.starling.registry.ModelNotFoundException;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.RequestTimeoutException;
 import io.starling.kv.KvCacheFullException;
@@ -50,6 +53,23 @@ public class ErrorMappers {
     public Response notReady(ModelUnavailableException e) {
         return Response.fromResponse(body(503, e.getMessage(), "server_error", null, "model_not_ready"))
                 .header("Retry-After", 1).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unknownModel(ModelNotFoundException e) {
+        return body(404, e.getMessage(), "invalid_request_error", "model", "model_not_found");
+    }
+
+    /** An admin change that contradicts what is deployed (the version exists already). */
+    @ServerExceptionMapper
+    public Response conflict(ModelConflictException e) {
+        return body(409, e.getMessage(), "invalid_request_error", null, "model_conflict");
+    }
+
+    /** A model version that does not fit {@code starling.memory-budget-mb}: refused before anything is mapped. */
+    @ServerExceptionMapper
+    public Response overBudget(MemoryBudget.BudgetExceededException e) {
+        return body(409, e.getMessage(), "invalid_request_error", null, "memory_budget_exceeded");
     }
 
     @ServerExceptionMapper

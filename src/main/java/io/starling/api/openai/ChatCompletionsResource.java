@@ -61,7 +61,7 @@ public class ChatCompletionsResource {
         }
         int maxTokens = TokenBudget.maxTokens(requested, maxParam, "messages", prompt.length, text.contextLength(), -1);
 
-        ChatAssembler assembler = new ChatAssembler(text.model().id(), text.tokenizer(), n, sampling.logprobs());
+        ChatAssembler assembler = new ChatAssembler(text.model().id(), prelude.deployment().id(), text.tokenizer(), n, sampling.logprobs());
         Multi<GenerationEvent> events = engine.submit(new GenerationRequest(prompt, sampling, maxTokens, n, stops, -1));
         if (!request.streaming()) {
             return HttpStreams.json(events.collect().asList()

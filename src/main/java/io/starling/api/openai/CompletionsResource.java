@@ -71,7 +71,7 @@ public class CompletionsResource {
         }
         List<Multi<GenerationEvent>> submitted = engine.submitAll(jobs);
 
-        CompletionAssembler assembler = new CompletionAssembler(text.model().id(), text.tokenizer(), n,
+        CompletionAssembler assembler = new CompletionAssembler(text.model().id(), prelude.deployment().id(), text.tokenizer(), n,
                 sampling.logprobs(), echo);
         if (!request.streaming()) {
             List<Uni<List<GenerationEvent>>> collected = submitted.stream().map(m -> m.collect().asList()).toList();
