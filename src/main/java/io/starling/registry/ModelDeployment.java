@@ -104,6 +104,13 @@ public final class ModelDeployment implements ModelMeters.Source {
         return reservedBytes;
     }
 
+    /** The memory budget this version holds, handed back by whoever frees it (once: it is 0 afterwards). */
+    synchronized long takeReserved() {
+        long bytes = reservedBytes;
+        reservedBytes = 0;
+        return bytes;
+    }
+
     synchronized void reserved(long bytes) {
         reservedBytes = bytes;
     }
@@ -128,6 +135,12 @@ public final class ModelDeployment implements ModelMeters.Source {
             ModelText.Text loadedText = ModelText.of(mapped);
             ModelMeters made = metrics.forModel(spec.name(), spec.version(), this);
             synchronized (this) {
+                if (state == DeploymentState.UNLOADED) {
+                    // undeployed while it loaded: nothing of it may stay open
+                    made.close();
+                    mapped.file().close();
+                    return;
+                }
                 model = mapped;
                 text = loadedText;
                 meters = made;
@@ -230,6 +243,7 @@ public final class ModelDeployment implements ModelMeters.Source {
             model.file().close();
         }
         if (state != DeploymentState.FAILED) {
+            // a version still loading sees this when its load ends, and closes what it made
             state = DeploymentState.UNLOADED;
         }
         return unmapped;

@@ -259,10 +259,12 @@ public class ModelRegistry {
         }
         Runnable load = () -> {
             deployment.load(metrics, budget);
-            if (deployment.state() == DeploymentState.FAILED) {
-                budget.release(deployment.reservedBytes());
-                deployment.reserved(0);
-                Log.errorf("model %s failed to load: %s", deployment.id(), deployment.failure());
+            DeploymentState state = deployment.state();
+            if (state == DeploymentState.FAILED || state == DeploymentState.UNLOADED) {
+                budget.release(deployment.takeReserved());
+                if (state == DeploymentState.FAILED) {
+                    Log.errorf("model %s failed to load: %s", deployment.id(), deployment.failure());
+                }
             } else {
                 Log.infof("model %s is ready", deployment.id());
                 whenReady.accept(deployment);
@@ -426,8 +428,7 @@ public class ModelRegistry {
                 deployment.unload();
                 Thread.currentThread().interrupt();
             } finally {
-                budget.release(deployment.reservedBytes());
-                deployment.reserved(0);
+                budget.release(deployment.takeReserved());
                 leaving.remove(deployment);
             }
         });

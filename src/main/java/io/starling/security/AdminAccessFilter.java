@@ -20,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 public class AdminAccessFilter {
 
     private static final int ORDER = Integer.MIN_VALUE + 10;
-    private static final String BEARER = "Bearer ";
 
     private final ApiKeys adminKeys;
     private final ApiKeys userKeys;
@@ -53,8 +52,7 @@ public class AdminAccessFilter {
             return;
         }
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-        String key = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? header.substring(BEARER.length()).strip() : null;
+        String key = ApiKeys.bearerKey(header);
         if (key == null) {
             context.response().putHeader("WWW-Authenticate", "Bearer");
             refuse(context, 401, header == null ? missing : invalid);

@@ -23,6 +23,7 @@ import java.util.Optional;
 public final class ApiKeys {
 
     private static final int ID_HEX_DIGITS = 12;
+    private static final String BEARER = "Bearer ";
 
     private final List<byte[]> keys;
     private final List<String> ids;
@@ -57,6 +58,12 @@ public final class ApiKeys {
             }
         });
         return new ApiKeys(keys);
+    }
+
+    /** The key of an {@code Authorization: Bearer KEY} header (any case of "Bearer"), or null for any other header. */
+    static String bearerKey(String header) {
+        return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).strip() : null;
     }
 
     /** Whether requests must present a key at all. */

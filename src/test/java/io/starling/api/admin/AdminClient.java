@@ -24,6 +24,13 @@ final class AdminClient {
         return given().header("Authorization", "Bearer " + MultiModelProfile.ADMIN_KEY).contentType(ContentType.JSON);
     }
 
+    /** Deploys the embedded model as {@code name@1} with a KV cap of {@code kvMb}, and waits until it is ready. */
+    static void deployEmbedded(String name, int kvMb) throws InterruptedException {
+        admin().body("{\"name\":\"" + name + "\",\"source\":\"" + MultiModelProfile.embedded() + "\",\"kv_cache_mb\":"
+                + kvMb + "}").post("/admin/models").then().statusCode(202);
+        awaitState(name + "@1", "ready");
+    }
+
     /** The admin view of version {@code id} ({@code name@version}), or null when it is not listed. */
     static Map<String, Object> version(String id) {
         JsonPath list = admin().get("/admin/models").then().statusCode(200).extract().jsonPath();

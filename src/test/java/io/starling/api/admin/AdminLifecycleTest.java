@@ -82,9 +82,7 @@ class AdminLifecycleTest {
 
     @Test
     void hotReloadWhileStreamsRunFailsNoRequest() throws Exception {
-        admin().body("{\"name\":\"live\",\"source\":\"" + MultiModelProfile.embedded() + "\",\"kv_cache_mb\":2}")
-                .post("/admin/models").then().statusCode(202);
-        awaitState("live@1", "ready");
+        AdminClient.deployEmbedded("live", 2);
 
         List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -120,9 +118,7 @@ class AdminLifecycleTest {
 
     @Test
     void aFailedReloadLeavesTheOldVersionServing() throws Exception {
-        admin().body("{\"name\":\"steady\",\"source\":\"" + MultiModelProfile.embedded() + "\",\"kv_cache_mb\":2}")
-                .post("/admin/models").then().statusCode(202);
-        awaitState("steady@1", "ready");
+        AdminClient.deployEmbedded("steady", 2);
         admin().body("{\"source\":\"/no/such/file.gguf\"}").post("/admin/models/steady/reload").then().statusCode(202);
         awaitState("steady@2", "failed");
         user().body("{\"model\":\"steady\",\"prompt\":\"Once\",\"max_tokens\":1}").post("/v1/completions").then()
@@ -133,9 +129,8 @@ class AdminLifecycleTest {
 
     @Test
     void unloadDrainsAnInFlightStream() throws Exception {
-        admin().body("{\"name\":\"drain\",\"source\":\"" + MultiModelProfile.embedded() + "\",\"kv_cache_mb\":2}")
-                .post("/admin/models").then().statusCode(202);
-        awaitState("drain@1", "ready");
+        // 16 x 400 positions of this model take 4 MiB of KV pages
+        AdminClient.deployEmbedded("drain", 8);
         // 16 sampled sequences of up to 400 tokens: seconds of work, still running when the DELETE comes
         HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/v1/completions"))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + MultiModelProfile.USER_KEY)
