@@ -61,10 +61,11 @@ public class GenerateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> generate(GenerateRequest request)
             throws UnknownSessionException, SessionBusyException, KvCacheFullException {
-        prelude.record().sessionId(request.sessionId());
+        String sessionId = request == null ? null : request.sessionId();
+        prelude.record().sessionId(sessionId);
         // a session's turns go to the model version the session lives on
-        ModelText.Text text = request.sessionId() == null ? prelude.open(request, GenerateRequest::model)
-                : prelude.openSession(request, GenerateRequest::model, request.sessionId());
+        ModelText.Text text = sessionId == null ? prelude.open(request, GenerateRequest::model)
+                : prelude.openSession(request, GenerateRequest::model, sessionId);
         SamplerConfig sampling = request.sampling().toConfig();
         Multi<GenerationEvent> events = request.sessionId() == null
                 ? submit(request, text, prompt(request, text, true), sampling, null)

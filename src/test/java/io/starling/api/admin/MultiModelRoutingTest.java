@@ -47,6 +47,22 @@ class MultiModelRoutingTest {
     }
 
     @Test
+    void metricsCarryModelAndVersionLabels() {
+        user().body("{\"model\":\"tiny@2\",\"prompt\":\"Once\",\"max_tokens\":3}").post("/v1/completions").then()
+                .statusCode(200);
+        String metrics = io.restassured.RestAssured.given().get("/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("starling_queue_depth{model=\"tiny\",version=\"1\"}")
+                .contains("starling_queue_depth{model=\"tiny\",version=\"2\"}")
+                .contains("starling_kv_cache_bytes{model=\"tiny\",state=\"allocated\",version=\"2\"}")
+                .contains("starling_time_to_first_token_seconds_count{model=\"tiny\",version=\"2\"}")
+                .contains("starling_batch_size_count{model=\"tiny\",version=\"2\"}")
+                .contains("starling_requests_total{endpoint=\"/v1/completions\",model=\"tiny\",status=\"200\",version=\"2\"}");
+        assertThat(io.starling.telemetry.Prometheus.value(metrics,
+                "starling_tokens_generated_total{model=\"tiny\",version=\"2\"}")).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void unknownModelsAndVersionsAre404() {
         user().body("{\"model\":\"nope\",\"prompt\":\"Once\",\"max_tokens\":1}").post("/v1/completions").then()
                 .statusCode(404).body("error.code", equalTo("model_not_found")).body("error.param", equalTo("model"));
