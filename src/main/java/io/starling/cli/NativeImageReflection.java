@@ -16,13 +16,16 @@ import io.starling.api.starling.GenerateEvents;
  */
 @RegisterForReflection(targets = {
         StarlingCommand.class, ServeCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
-        PerplexityCommand.class, BenchCommand.class, ModelOptions.class,
+        PerplexityCommand.class, BenchCommand.class, PullCommand.class, ModelsCommand.class, ModelOptions.class,
+        CacheDirOption.class,
         ErrorBody.class, ErrorBody.Detail.class, Usage.class,
         ChatResponses.Chunk.class, ChatResponses.ChunkChoice.class, ChatResponses.Delta.class,
         ChatResponses.Logprobs.class, ChatResponses.TokenLogprob.class, ChatResponses.TopLogprob.class,
         CompletionResponses.Completion.class, CompletionResponses.Choice.class, CompletionResponses.Logprobs.class,
         GenerateEvents.Token.class, GenerateEvents.Alternative.class, GenerateEvents.Timings.class,
-        GenerateEvents.Final.class, GenerateEvents.Result.class})
+        GenerateEvents.Final.class, GenerateEvents.Result.class},
+        // The model cache's JSON sidecars (package-private records, read and written by Jackson).
+        classNames = {"io.starling.registry.source.CacheEntryFile$Entry", "io.starling.registry.source.VerifiedFiles$Verification"})
 final class NativeImageReflection {
 
     private NativeImageReflection() {

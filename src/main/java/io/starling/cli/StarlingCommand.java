@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
         versionProvider = StarlingVersion.class,
         description = "LLM inference server for CPUs: GGUF models, OpenAI-compatible API.",
         subcommands = {ServeCommand.class, InspectCommand.class, TokenizeCommand.class, GenerateCommand.class,
-                PerplexityCommand.class, BenchCommand.class})
+                PerplexityCommand.class, BenchCommand.class, PullCommand.class, ModelsCommand.class})
 final class StarlingCommand {
 }

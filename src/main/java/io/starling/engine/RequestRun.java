@@ -238,7 +238,7 @@ final class RequestRun implements QueuedWork, StepPart {
             SamplerConfig seeded = new SamplerConfig(c.temperature(), c.topK(), c.topP(), c.repetitionPenalty(),
                     c.penaltyWindow(), c.frequencyPenalty(), c.presencePenalty(), c.seed() + i, c.logprobs(),
                     c.topLogprobs(), c.maskedTokens());
-            runs[i] = new SequenceRun(this, i, prompt, new Sampler(seeded, context.tokenizer().vocabSize()), context);
+            runs[i] = new SequenceRun(this, i, prompt, new Sampler(seeded, context.sampling()), context);
         }
         return runs;
     }

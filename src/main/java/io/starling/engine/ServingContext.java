@@ -1,5 +1,6 @@
 package io.starling.engine;
 
+import io.starling.sampling.SamplingScratch;
 import io.starling.tokenizer.Tokenizer;
 
 /**
@@ -8,14 +9,17 @@ import io.starling.tokenizer.Tokenizer;
  *
  * @param stopTokens indexed by token id: true for ids that end a sequence (a flag array, not a set, so the
  *                   per-token check does not box)
+ * @param sampling   the work arrays every sampler of the loop's sequences shares (they sample one at a time)
  */
-record ServingContext(Tokenizer tokenizer, boolean[] stopTokens, int contextLength, EngineMetrics metrics) {
+record ServingContext(Tokenizer tokenizer, boolean[] stopTokens, int contextLength, EngineMetrics metrics,
+                      SamplingScratch sampling) {
 
     static ServingContext of(ModelText.Text text, EngineMetrics metrics) {
         boolean[] stops = new boolean[text.tokenizer().vocabSize()];
         for (int id : text.stopTokens()) {
             stops[id] = true;
         }
-        return new ServingContext(text.tokenizer(), stops, text.contextLength(), metrics);
+        return new ServingContext(text.tokenizer(), stops, text.contextLength(), metrics,
+                new SamplingScratch(text.tokenizer().vocabSize()));
     }
 }

@@ -10,8 +10,9 @@ public final class KvCacheFullException extends Exception {
     private final int pagesWanted;
 
     KvCacheFullException(int pagesWanted, int totalPages, long capacityBytes) {
+        // no stack trace: a sequence that cannot reserve sits the step out and retries, so this is flow control
         super("KV cache full: " + pagesWanted + " more page(s) needed but all " + totalPages + " pages ("
-                + capacityBytes / (1024 * 1024) + " MiB) are held by in-flight sequences");
+                + capacityBytes / (1024 * 1024) + " MiB) are held by in-flight sequences", null, false, false);
         this.pagesWanted = pagesWanted;
     }
 

@@ -272,7 +272,9 @@ public final class LlamaModel {
         if (tokens <= tokenCapacity) {
             return;
         }
-        int capacity = Math.max(tokens, tokenCapacity * 2);
+        // a multiple of 32 tokens, not double: these buffers are ~100 KB per token on a 1B model, and doubling
+        // past the scheduler's step budget would hold up to twice its activations for the life of the server
+        int capacity = (tokens + 31) & ~31;
         int dim = shape.embeddingLength();
         positions = new int[capacity];
         hidden = new float[capacity * dim];

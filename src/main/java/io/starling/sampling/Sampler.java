@@ -10,8 +10,9 @@ import java.util.random.RandomGeneratorFactory;
  * stop/EOS masking → repetition penalty → temperature → top-k → top-p → frequency/presence penalties →
  * seeded multinomial. Temperature 0 takes the argmax after masking and all penalties.
  *
- * <p>One sampler per request: it owns the request's random generator and token history, and vocab-sized scratch
- * arrays so sampling allocates nothing but its result. Not thread-safe.
+ * <p>One sampler per sequence: it owns the sequence's random generator and token history; the vocabulary-sized work
+ * arrays are a {@link SamplingScratch} that samplers used by one thread share, so sampling allocates nothing but its
+ * result. Not thread-safe.
  */
 public final class Sampler {
 
@@ -28,7 +29,14 @@ public final class Sampler {
     private final boolean[] penalised;
     private final int[] masked;
 
+    /** A sampler with work arrays of its own. */
     public Sampler(SamplerConfig config, int vocabSize) {
+        this(config, new SamplingScratch(vocabSize));
+    }
+
+    /** A sampler working in {@code scratch}, which it shares with other samplers of the same thread. */
+    public Sampler(SamplerConfig config, SamplingScratch scratch) {
+        int vocabSize = scratch.vocabSize;
         for (int id : config.maskedTokens()) {
             if (id < 0 || id >= vocabSize) {
                 throw new IllegalArgumentException("masked token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
@@ -37,12 +45,13 @@ public final class Sampler {
         this.config = config;
         this.vocabSize = vocabSize;
         this.random = RandomGeneratorFactory.of(PRNG).create(config.seed());
-        this.history = new TokenHistory(config.penaltyWindow(), vocabSize);
-        this.work = new float[vocabSize];
-        this.keys = new long[vocabSize];
-        this.candidates = new int[vocabSize];
-        this.probabilities = new double[vocabSize];
-        this.penalised = new boolean[vocabSize];
+        this.history = new TokenHistory(config.penaltyWindow(), vocabSize,
+                config.frequencyPenalty() != 0f || config.presencePenalty() != 0f);
+        this.work = scratch.work;
+        this.keys = scratch.keys;
+        this.candidates = scratch.candidates;
+        this.probabilities = scratch.probabilities;
+        this.penalised = scratch.penalised;
         this.masked = config.maskedTokens();
     }
 

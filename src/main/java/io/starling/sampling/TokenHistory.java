@@ -1,8 +1,9 @@
 package io.starling.sampling;
 
 /**
- * The last {@code window} tokens of a sequence with a count per token id, what the penalties look at.
- * Counting on accept and uncounting on eviction keeps every penalty pass proportional to the window, not the vocab.
+ * The last {@code window} tokens of a sequence, what the penalties look at, with a count per token id when the
+ * frequency or presence penalty needs one (a vocabulary-sized array, so only then). Counting on accept and
+ * uncounting on eviction keeps every penalty pass proportional to the window, not the vocab.
  */
 final class TokenHistory {
 
@@ -11,9 +12,9 @@ final class TokenHistory {
     private int size;
     private int next;
 
-    TokenHistory(int window, int vocabSize) {
+    TokenHistory(int window, int vocabSize, boolean counted) {
         this.ring = new int[window];
-        this.counts = new int[vocabSize];
+        this.counts = counted ? new int[vocabSize] : null;
     }
 
     void accept(int token) {
@@ -21,12 +22,14 @@ final class TokenHistory {
             return;
         }
         if (size == ring.length) {
-            counts[ring[next]]--;
+            uncount(ring[next]);
         } else {
             size++;
         }
         ring[next] = token;
-        counts[token]++;
+        if (counts != null) {
+            counts[token]++;
+        }
         next = (next + 1) % ring.length;
     }
 
@@ -40,7 +43,14 @@ final class TokenHistory {
         return ring[(next - size + i + ring.length) % ring.length];
     }
 
+    /** Occurrences of {@code token} in the window; only for a history made {@code counted}. */
     int count(int token) {
         return counts[token];
+    }
+
+    private void uncount(int token) {
+        if (counts != null) {
+            counts[token]--;
+        }
     }
 }

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starling.TestModels;
+import io.starling.registry.source.ModelBytes;
+import io.starling.registry.source.ModelFileServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged application and its launcher, run as users run them. */
 class PackagedAppIT {
@@ -24,8 +28,13 @@ class PackagedAppIT {
     }
 
     static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Map.of());
+    }
+
+    static Result run(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().putAll(environment);
         Path out = Files.createTempFile("starling-out", ".txt");
         Path err = Files.createTempFile("starling-err", ".txt");
         Process process = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -60,6 +69,23 @@ class PackagedAppIT {
         assertThat(root.get("architecture").asText()).isEqualTo("llama");
         assertThat(root.get("tensors").size()).isEqualTo(48);
         assertThat(result.err()).doesNotContain("Listening on");
+    }
+
+    @Test
+    void pullDownloadsIntoTheCacheTheEnvironmentNamesAndModelsListsIt(@TempDir Path cache) throws Exception {
+        byte[] model = ModelBytes.random(100_000, 3);
+        String sha256 = ModelBytes.sha256(model).hex();
+        Map<String, String> environment = Map.of("STARLING_MODEL_CACHE", cache.toString());
+        try (ModelFileServer server = new ModelFileServer(model)) {
+            Result pull = run(java("pull", server.uri().toString(), "--sha256", sha256), environment);
+            assertThat(pull.exit()).as(pull.err()).isZero();
+            assertThat(pull.out()).isEqualTo(cache.resolve(sha256 + ".gguf") + System.lineSeparator());
+            assertThat(pull.err()).contains("verified and cached").doesNotContain("Listening on");
+
+            Result models = run(java("models"), environment);
+            assertThat(models.exit()).as(models.err()).isZero();
+            assertThat(models.out().strip()).startsWith(sha256).endsWith(server.uri().toString());
+        }
     }
 
     @Test

@@ -47,6 +47,25 @@ class SamplerTest {
                 .isNotEqualTo(first);
     }
 
+    @Test
+    void samplersSharingScratchInterleavedSampleWhatTheyWouldAlone() {
+        SamplerConfig a = SamplerConfig.sampling(1.5f, 42).withTopK(6).withTopP(0.95f).withPenalties(1.1f, 16, 0.1f, 0.1f);
+        SamplerConfig b = SamplerConfig.sampling(0.8f, 7).withTopP(0.9f).withPenalties(1.3f, 4, 0f, 0.4f).withLogprobs(3);
+        SamplingScratch scratch = new SamplingScratch(LOGITS.length);
+        Sampler first = new Sampler(a, scratch);
+        Sampler second = new Sampler(b, scratch);
+        int[] firstTokens = new int[64];
+        int[] secondTokens = new int[64];
+        for (int i = 0; i < 64; i++) {
+            firstTokens[i] = first.sample(LOGITS, 0).token();
+            first.accept(firstTokens[i]);
+            secondTokens[i] = second.sample(LOGITS, 0).token();
+            second.accept(secondTokens[i]);
+        }
+        assertThat(firstTokens).containsExactly(run(a));
+        assertThat(secondTokens).containsExactly(run(b));
+    }
+
     private static int[] run(SamplerConfig config) {
         Sampler sampler = new Sampler(config, LOGITS.length);
         int[] tokens = new int[64];
