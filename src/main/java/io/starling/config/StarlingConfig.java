@@ -18,6 +18,12 @@ public interface StarlingConfig {
     /** The id clients use for the model; defaults to the file name without {@code .gguf}. */
     Optional<String> modelName();
 
+    /**
+     * Where models from http(s) sources are downloaded to, named by sha256 (env STARLING_MODEL_CACHE, as
+     * {@code starling pull} uses). Absent: {@code ~/.starling/models}.
+     */
+    Optional<Path> modelCache();
+
     /** The version label of {@code starling.model} (clients pin it as {@code name@version}). */
     @WithDefault("1")
     String modelVersion();

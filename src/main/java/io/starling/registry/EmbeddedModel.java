@@ -2,10 +2,15 @@ package io.starling.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * The model served when none is configured: Karpathy's stories260K (MIT), quantized to Q8_0.
@@ -24,7 +29,7 @@ public final class EmbeddedModel {
     public static Path extractTo(Path directory) {
         Path target = directory.resolve("starling-" + SHA256.substring(0, 16)).resolve(RESOURCE);
         try {
-            if (Files.isRegularFile(target) && SHA256.equals(ModelSources.sha256(target))) {
+            if (Files.isRegularFile(target) && SHA256.equals(sha256(target))) {
                 return target;
             }
             Files.createDirectories(target.getParent());
@@ -35,7 +40,7 @@ public final class EmbeddedModel {
                 }
                 Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
             }
-            String actual = ModelSources.sha256(partial);
+            String actual = sha256(partial);
             if (!SHA256.equals(actual)) {
                 Files.deleteIfExists(partial);
                 throw new IllegalStateException("the embedded model is corrupt: sha256 " + actual + ", expected " + SHA256);
@@ -44,6 +49,16 @@ public final class EmbeddedModel {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract the embedded model to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (DigestInputStream digest = new DigestInputStream(Files.newInputStream(file),
+                MessageDigest.getInstance("SHA-256"))) {
+            digest.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(digest.getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
     }
 }

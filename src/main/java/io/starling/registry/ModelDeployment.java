@@ -121,10 +121,10 @@ public final class ModelDeployment implements ModelMeters.Source {
      *
      * @param budget takes the memory budget once the file's size is known, unless {@link #reserved} did already
      */
-    void load(StarlingMetrics metrics, MemoryBudget budget) {
+    void load(ModelSources sources, StarlingMetrics metrics, MemoryBudget budget) {
         ServedModel mapped = null;
         try {
-            Path path = ModelSources.resolve(spec.source(), spec.sha256());
+            Path path = sources.resolve(spec.source(), spec.sha256());
             weightsBytes = Files.size(path);
             if (reservedBytes() == 0) {
                 long bytes = weightsBytes + spec.kvBytes();

@@ -10,6 +10,7 @@ import io.starling.engine.ModelUnavailableException;
 import io.starling.engine.SchedulerSettings;
 import io.starling.gguf.GgufFile;
 import io.starling.model.ModelShape;
+import io.starling.registry.source.ModelCache;
 import io.starling.session.UnknownSessionException;
 import io.starling.telemetry.StarlingMetrics;
 import jakarta.annotation.PreDestroy;
@@ -48,6 +49,7 @@ public class ModelRegistry {
     private final StarlingMetrics metrics;
     private final MemoryBudget budget;
     private final Duration drainTimeout;
+    private final ModelSources sources;
     private final ExecutorService lifecycle = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().name("starling-model-lifecycle-", 0).daemon(true).factory());
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
@@ -65,6 +67,7 @@ public class ModelRegistry {
         this.metrics = metrics;
         this.budget = MemoryBudget.ofMegabytes(config.memoryBudgetMb());
         this.drainTimeout = config.server().drainTimeout();
+        this.sources = new ModelSources(new ModelCache(config.modelCache().orElseGet(ModelCache::defaultDir)));
     }
 
     /** Loads the configured models before the server takes requests; one that cannot load stops the server. */
@@ -258,7 +261,7 @@ public class ModelRegistry {
             publish(spec.name(), new ModelVersions(list, weights));
         }
         Runnable load = () -> {
-            deployment.load(metrics, budget);
+            deployment.load(sources, metrics, budget);
             DeploymentState state = deployment.state();
             if (state == DeploymentState.FAILED || state == DeploymentState.UNLOADED) {
                 budget.release(deployment.takeReserved());

@@ -1,61 +1,46 @@
 package io.starling.registry;
 
+import io.starling.registry.source.DownloadListener;
+import io.starling.registry.source.ModelCache;
+import io.starling.registry.source.ModelSource;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Where a model's weights are on disk. The one seam between deployments and model sources: today local paths and
- * {@code file:} URLs; downloads (http(s) URLs into the model cache) come with {@code io.starling.registry.source}.
+ * Where a model version's weights are on disk: the one seam between deployments and model sources. A local path or
+ * {@code file:} URL is used in place (verified when a sha256 is given); an {@code http(s):} URL, which needs a
+ * sha256, is downloaded into the {@link ModelCache} once and verified.
  */
 final class ModelSources {
 
-    private ModelSources() {
+    private final ModelCache cache;
+
+    ModelSources(ModelCache cache) {
+        this.cache = cache;
     }
 
-    /** The local file of {@code source}, verified against {@code sha256} when one is given. */
-    static Path resolve(String source, Optional<String> sha256) throws IOException {
-        Path path = localPath(source).orElseThrow(() -> new IllegalArgumentException(
-                "unsupported model source '" + source + "': use a local path or a file: URL"));
-        if (!Files.isRegularFile(path)) {
-            throw new NoSuchFileException(path.toString(), null, "no such file");
-        }
-        if (sha256.isPresent()) {
-            String actual = sha256(path);
-            if (!actual.equals(sha256.get())) {
-                throw new IOException("sha256 mismatch for " + path + ": the file has " + actual + ", expected "
-                        + sha256.get());
-            }
-        }
-        return path;
+    /**
+     * Checks that {@code source} and {@code sha256} can be used at all (a known scheme, a URL with its sha256).
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    static void validate(String source, Optional<String> sha256) {
+        ModelSource.parse(source, sha256.orElse(null));
     }
 
-    /** The path of a local source (a plain path or a {@code file:} URL); empty for any other scheme. */
+    /** The verified local file of {@code source}, downloading it first if it is a URL not cached yet. */
+    Path resolve(String source, Optional<String> sha256) throws IOException {
+        return cache.resolve(ModelSource.parse(source, sha256.orElse(null)), DownloadListener.NONE);
+    }
+
+    /** The path of a local source (a plain path or a {@code file:} URL); empty for a download. */
     static Optional<Path> localPath(String source) {
-        if (source.startsWith("file:")) {
-            return Optional.of(Path.of(URI.create(source)));
-        }
-        if (source.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+        try {
+            return ModelSource.parse(source) instanceof ModelSource.LocalFile local ? Optional.of(local.path())
+                    : Optional.empty();
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
-        }
-        return Optional.of(Path.of(source));
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (DigestInputStream digest = new DigestInputStream(Files.newInputStream(file),
-                MessageDigest.getInstance("SHA-256"))) {
-            digest.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(digest.getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
     }
 }

@@ -18,17 +18,14 @@ public record ModelSpec(String name, String version, String source, Optional<Str
         requireLabel("name", name);
         requireLabel("version", version);
         if (source == null || source.isBlank()) {
-            throw new IllegalArgumentException("a model needs a source (a path or file: URL)");
+            throw new IllegalArgumentException("a model needs a source (a path, or a file:, http: or https: URL)");
         }
         if (weight < 0) {
             throw new IllegalArgumentException("a weight must be >= 0, got " + weight);
         }
         sha256 = sha256.map(hex -> hex.strip().toLowerCase(java.util.Locale.ROOT));
-        sha256.ifPresent(hex -> {
-            if (!hex.matches("[0-9a-f]{64}")) {
-                throw new IllegalArgumentException("sha256 must be 64 hex digits, got '" + hex + "'");
-            }
-        });
+        // a known scheme, a URL with its sha256, a well-formed sha256
+        ModelSources.validate(source, sha256);
     }
 
     /** Names and versions appear in {@code name@version} ids and metric labels: no '@', '/', spaces or controls. */

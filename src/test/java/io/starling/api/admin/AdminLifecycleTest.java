@@ -59,14 +59,35 @@ class AdminLifecycleTest {
         admin().body("{\"name\":\"x y\",\"source\":\"/a\"}").post("/admin/models").then().statusCode(400);
         admin().body("{\"source\":\"/a\"}").post("/admin/models").then().statusCode(400)
                 .body("error.param", equalTo("name"));
-        admin().body("{\"name\":\"web\",\"source\":\"ftp://host/m.gguf\"}").post("/admin/models").then().statusCode(202);
-        awaitState("web@1", "failed");
+        admin().body("{\"name\":\"web\",\"source\":\"ftp://host/m.gguf\"}").post("/admin/models").then()
+                .statusCode(400).body("error.message", containsString("ftp"));
+        admin().body("{\"name\":\"web\",\"source\":\"http://127.0.0.1:1/m.gguf\"}").post("/admin/models").then()
+                .statusCode(400).body("error.message", containsString("sha256"));
 
-        for (String name : new String[] {"fresh", "broken", "badsum", "web"}) {
+        for (String name : new String[] {"fresh", "broken", "badsum"}) {
             admin().delete("/admin/models/" + name).then().statusCode(202);
         }
         awaitState("fresh@1", "gone");
         admin().delete("/admin/models/fresh").then().statusCode(404);
+    }
+
+    @Test
+    void httpSourcesAreDownloadedAndVerified() throws Exception {
+        byte[] content = java.nio.file.Files.readAllBytes(MultiModelProfile.embedded());
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+        try (io.starling.registry.source.ModelFileServer server = new io.starling.registry.source.ModelFileServer(content)) {
+            admin().body("{\"name\":\"remote\",\"source\":\"" + server.uri() + "\",\"sha256\":\"" + sha256
+                    + "\",\"kv_cache_mb\":2}").post("/admin/models").then().statusCode(202);
+            awaitState("remote@1", "ready");
+            user().body("{\"model\":\"remote\",\"prompt\":\"Once\",\"max_tokens\":1}").post("/v1/completions").then()
+                    .statusCode(200).header(HEADER, "remote@1");
+            admin().body("{\"name\":\"remote\",\"source\":\"" + server.uri() + "\",\"sha256\":\"" + "ab".repeat(32)
+                    + "\",\"kv_cache_mb\":2}").post("/admin/models").then().statusCode(202).body("id", equalTo("remote@2"));
+            awaitState("remote@2", "failed");
+            assertThat((String) AdminClient.version("remote@2").get("reason")).contains("sha256");
+        }
+        admin().delete("/admin/models/remote").then().statusCode(202);
+        awaitState("remote@1", "gone");
     }
 
     @Test

@@ -49,6 +49,11 @@ public class MultiModelProfile implements QuarkusTestProfile {
         config.put("starling.auth.api-keys", USER_KEY);
         config.put("starling.auth.admin-keys", ADMIN_KEY);
         config.put("starling.server.drain-timeout", "20s");
+        try {
+            config.put("starling.model-cache", Files.createTempDirectory("starling-cache").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return config;
     }
 }
