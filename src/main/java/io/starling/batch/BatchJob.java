@@ -86,7 +86,7 @@ public final class BatchJob {
             }
             try (GgufFile file = GgufFile.open(settings.model())) {
                 String id = settings.modelName() != null ? settings.modelName() : idFromFileName(settings.model());
-                ModelText.Text text = ModelText.Text.of(new ServedModel(id, settings.model(), file, ModelShape.of(file)));
+                ModelText.Text text = ModelText.of(new ServedModel(id, settings.model(), file, ModelShape.of(file)));
                 try (Scheduler scheduler = scheduler(text);
                      Progress progress = new Progress(total, doneBefore, err, terminal)) {
                     progress.start(settings.progressMillis());

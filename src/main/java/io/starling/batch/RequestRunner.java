@@ -20,6 +20,7 @@ import io.starling.engine.KvCacheExhaustedException;
 import io.starling.engine.ModelText;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.Scheduler;
+import io.starling.registry.ModelSpec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -110,8 +111,13 @@ final class RequestRunner {
         return request;
     }
 
+    /** What a server serving this file under the same name answers as {@code system_fingerprint}. */
+    private String fingerprint() {
+        return text.model().id() + "@" + ModelSpec.DEFAULT_VERSION;
+    }
+
     private Uni<Outcome> chat(ChatCompletionRequest request) {
-        ChatCompletionJob job = ChatCompletionJob.of(text, request);
+        ChatCompletionJob job = ChatCompletionJob.of(text, fingerprint(), request);
         return generate(job.generation()).map(events -> {
             GenerationEvent.Completed usage = completed(events);
             return new Outcome(200, job.body(events), usage.promptTokens(), usage.completionTokens());
@@ -119,7 +125,7 @@ final class RequestRunner {
     }
 
     private Uni<Outcome> completions(CompletionRequest request) {
-        CompletionJob job = CompletionJob.of(text, request);
+        CompletionJob job = CompletionJob.of(text, fingerprint(), request);
         List<Uni<List<GenerationEvent>>> prompts = job.generations().stream().map(this::generate).toList();
         return Uni.join().all(prompts).andFailFast().map(all -> {
             long prompt = 0;

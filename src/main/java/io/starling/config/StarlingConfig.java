@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Starling's settings under {@code starling.*}; each is also an env var (starling.model = STARLING_MODEL). */
@@ -16,6 +17,63 @@ public interface StarlingConfig {
 
     /** The id clients use for the model; defaults to the file name without {@code .gguf}. */
     Optional<String> modelName();
+
+    /**
+     * Where models from http(s) sources are downloaded to, named by sha256 (env STARLING_MODEL_CACHE, as
+     * {@code starling pull} uses). Absent: {@code ~/.starling/models}.
+     */
+    Optional<Path> modelCache();
+
+    /** The version label of {@code starling.model} (clients pin it as {@code name@version}). */
+    @WithDefault(io.starling.registry.ModelSpec.DEFAULT_VERSION)
+    String modelVersion();
+
+    /**
+     * Further models and versions served beside {@code starling.model}, keyed by an entry id that only names the
+     * entry in config ({@code starling.models.<id>.source}, env {@code STARLING_MODELS_<ID>_SOURCE}). When any is
+     * configured and {@code starling.model} is not, the embedded model is not served.
+     */
+    Map<String, ModelEntry> models();
+
+    /**
+     * The model a request that names none is served by. Absent: the only model name served; with several names, a
+     * request must name one (400 otherwise).
+     */
+    Optional<String> defaultModel();
+
+    /**
+     * The most memory all deployed model versions may take together, in MiB: each counts its weights file plus its
+     * KV cache cap ({@code kv-cache-mb}). A load beyond it is refused with a clear error. Absent: no budget.
+     */
+    Optional<Long> memoryBudgetMb();
+
+    /** One model version of {@code starling.models}; absent settings take the global {@code scheduler/kv/sessions}. */
+    interface ModelEntry {
+        /** The name clients use; defaults to the entry id. */
+        Optional<String> name();
+
+        /** The version label; defaults to {@code 1}. */
+        @WithDefault("1")
+        String version();
+
+        /** A GGUF file path or {@code file:} URL. */
+        String source();
+
+        /** The file's expected SHA-256 (hex); when set the file is verified before it is mapped. */
+        Optional<String> sha256();
+
+        /** The share of the name's traffic this version gets, relative to its sibling versions' weights. */
+        @WithDefault("100")
+        int weight();
+
+        Optional<Integer> maxBatchSize();
+
+        Optional<Integer> maxSessions();
+
+        Optional<Double> kvCacheMb();
+
+        Optional<Path> spillPath();
+    }
 
     /** How generation requests wait for and share the engine. */
     Scheduler scheduler();
@@ -89,6 +147,15 @@ public interface StarlingConfig {
 
         /** A file with one accepted key per line (blank lines and # comments ignored), e.g. a mounted secret. */
         Optional<Path> apiKeysFile();
+
+        /**
+         * Keys of the admin API ({@code /admin/*}), separate from the user keys (STARLING_AUTH_ADMIN_KEYS). None at
+         * all = the admin API is disabled (403 {@code admin_disabled}).
+         */
+        Optional<java.util.List<String>> adminKeys();
+
+        /** A file of admin keys, one per line, like {@code api-keys-file}. */
+        Optional<Path> adminKeysFile();
     }
 
     /** Kernel settings the compute core reads itself (it imports no config); declared so the key is known. */

@@ -1,110 +1,45 @@
 package io.starling.engine;
 
-import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.starling.config.StarlingConfig;
 import io.starling.kv.KvCacheFullException;
 import io.starling.kv.KvCacheStats;
 import io.starling.session.SessionBusyException;
 import io.starling.session.SessionLimitException;
 import io.starling.session.UnknownSessionException;
-import io.starling.telemetry.StarlingMetrics;
-import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The server's engine bean: the {@link Scheduler} of the served model and its paged KV cache and sessions
- * ({@link PagedKvCaches}), made at start-up once the registry has the model (or on first use), with meters wired to
- * {@link StarlingMetrics} and a timer that closes sessions past their TTL. REST threads only enqueue and consume the
- * returned {@link Multi} / {@link Uni}; the scheduler's loop thread owns the model.
+ * The engine of one served model version: its {@link Scheduler} and its paged KV cache and sessions
+ * ({@link PagedKvCaches}), made together from the model's text tools and settings. REST threads only enqueue and
+ * consume the returned {@link Multi} / {@link Uni}; the scheduler's loop thread owns the model. Plain Java: the
+ * registry makes one per deployment and closes it when the deployment is unloaded.
  */
-@ApplicationScoped
-public class InferenceEngine {
+public final class InferenceEngine implements AutoCloseable {
 
-    private final ModelText modelText;
     private final SchedulerSettings settings;
-    private final KvSettings kvSettings;
-    private final StarlingMetrics metrics;
-    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("starling-session-expiry").daemon(true).factory());
-    private volatile Scheduler scheduler;
-    private volatile PagedKvCaches caches;
-    private boolean stopped;
+    private final PagedKvCaches caches;
+    private final Scheduler scheduler;
 
-    InferenceEngine(ModelText modelText, StarlingConfig config, StarlingMetrics metrics) {
-        this.modelText = modelText;
-        StarlingConfig.Scheduler s = config.scheduler();
-        this.settings = new SchedulerSettings(s.maxQueueDepth(), s.maxBatchSize(), s.maxBatchTokens(),
-                s.requestTimeoutMs(), s.threads(), s.tenantWeights());
-        StarlingConfig.Kv kv = config.kv();
-        this.kvSettings = KvSettings.ofMegabytes(kv.cacheMb(), kv.pagePositions(), kv.dtype(), kv.spillPath(),
-                kv.spillMb(), config.sessions().max(), Duration.ofSeconds(config.sessions().ttlSeconds()));
-        this.metrics = metrics;
-    }
-
-    /**
-     * After the registry has loaded the model (later priority): the scheduler and KV arena now, so a KV setting that
-     * cannot work stops the server at start; the gauges labelled with the model; the session expiry timer.
-     */
-    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
-        registryModelId().ifPresent(id -> {
-            scheduler();
-            metrics.queueDepth(id, this::queueDepth);
-        });
-        metrics.kvCache(this::kvStats, () -> caches == null ? 0 : caches.openSessions());
-        long period = Math.clamp(kvSettings.sessionTtl().toMillis() / 4, 250, 60_000);
-        expiry.scheduleAtFixedRate(this::expireSessions, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    private void expireSessions() {
-        PagedKvCaches current = caches;
-        if (current != null) {
-            try {
-                current.expireSessions();
-            } catch (RuntimeException e) {
-                // a failed sweep must not cancel the timer: the next one retries
-                Log.errorf(e, "session expiry failed");
-            }
-        }
-    }
-
-    private KvCacheStats kvStats() {
-        PagedKvCaches current = caches;
-        return current == null ? new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : current.stats();
-    }
-
-    private Optional<String> registryModelId() {
-        try {
-            return Optional.of(modelText.get().model().id());
-        } catch (ModelUnavailableException e) {
-            return Optional.empty();
-        }
+    /** Allocates nothing up front: the KV arena takes memory in slabs as sequences grow, up to its cap. */
+    public InferenceEngine(ModelText.Text text, SchedulerSettings settings, KvSettings kvSettings, EngineMetrics metrics) {
+        this.settings = settings;
+        this.caches = kvSettings.cachesFor(text.model().shape(), text.contextLength());
+        this.scheduler = new Scheduler(text, settings, caches, metrics);
     }
 
     /** See {@link Scheduler#submit}: 429 on a full queue, events per token, cancellation, the request timeout. */
     public Multi<GenerationEvent> submit(GenerationRequest request) {
-        return scheduler().submit(request);
+        return scheduler.submit(request);
     }
 
     /** The sentence embedding of {@code tokens}, computed on the engine loop between steps. */
     public Uni<float[]> embed(int[] tokens) {
-        return scheduler().embed(tokens, GenerationRequest.ANONYMOUS);
+        return scheduler.embed(tokens, GenerationRequest.ANONYMOUS);
     }
 
-    /** A new, empty session of the served model. */
+    /** A new, empty session of this model. */
     public String createSession() throws SessionLimitException {
-        return caches().createSession();
+        return caches.createSession();
     }
 
     /**
@@ -113,18 +48,30 @@ public class InferenceEngine {
      */
     public SessionLease acquireSession(String id)
             throws UnknownSessionException, SessionBusyException, KvCacheFullException {
-        return caches().acquire(id);
+        return caches.acquire(id);
     }
 
     /** Closes session {@code id}; false if no open session has it. */
     public boolean closeSession(String id) {
-        return caches().closeSession(id);
+        return caches.closeSession(id);
+    }
+
+    /** Closes the sessions unused for longer than their TTL. */
+    public void expireSessions() {
+        caches.expireSessions();
+    }
+
+    public int openSessions() {
+        return caches.openSessions();
+    }
+
+    public KvCacheStats kvStats() {
+        return caches.stats();
     }
 
     /** Requests waiting for the engine now. */
     public int queueDepth() {
-        Scheduler current = scheduler;
-        return current == null ? 0 : current.queueDepth();
+        return scheduler.queueDepth();
     }
 
     /** The most requests that may wait; one more is refused. */
@@ -132,75 +79,32 @@ public class InferenceEngine {
         return settings.maxQueueDepth();
     }
 
+    /** Requests and embeddings admitted and not ended yet, queued or running. */
+    public int inFlight() {
+        return scheduler.inFlight();
+    }
+
     /** Requests cancelled so far, running or before they started. */
     public long cancelledJobs() {
-        Scheduler current = scheduler;
-        return current == null ? 0 : current.cancelledJobs();
+        return scheduler.cancelledJobs();
     }
 
     /** Whether any generation is running now. */
     public boolean busy() {
-        Scheduler current = scheduler;
-        return current != null && current.busy();
-    }
-
-    private PagedKvCaches caches() {
-        scheduler();
-        return caches;
-    }
-
-    private Scheduler scheduler() {
-        Scheduler current = scheduler;
-        if (current == null) {
-            synchronized (this) {
-                if (stopped) {
-                    throw new ModelUnavailableException();
-                }
-                current = scheduler;
-                if (current == null) {
-                    ModelText.Text text = modelText.get();
-                    PagedKvCaches made = kvSettings.cachesFor(text.model().shape(), text.contextLength());
-                    caches = made;
-                    current = new Scheduler(text, settings, made, new Meters());
-                    scheduler = current;
-                }
-            }
-        }
-        return current;
-    }
-
-    /** The scheduler's reports as Prometheus meters. */
-    private final class Meters implements EngineMetrics {
-        @Override
-        public void step(int sequences, int tokens) {
-            metrics.batchSize(sequences);
-        }
-
-        @Override
-        public void token(long nanosSincePrevious, boolean first) {
-            metrics.token(nanosSincePrevious, first);
-        }
-
-        @Override
-        public void sequenceFinished(int tokens, long decodeNanos) {
-            metrics.sequenceFinished(tokens, decodeNanos);
-        }
+        return scheduler.busy();
     }
 
     /**
-     * Stops before the registry unmaps the model (shutdown events come before beans are destroyed): the loop ends
-     * after its current step, so no kernel ever reads unmapped memory.
+     * Stops the loop after its current step and fails whatever was left, then frees the KV arena (see
+     * {@link Scheduler#close}); true when the loop thread has ended, so the model's memory may be unmapped.
      */
-    void onStop(@Observes ShutdownEvent event) {
-        shutdown();
+    public boolean stop() {
+        scheduler.close();
+        return scheduler.stopped();
     }
 
-    @PreDestroy
-    synchronized void shutdown() {
-        stopped = true;
-        expiry.shutdownNow();
-        if (scheduler != null) {
-            scheduler.close();
-        }
+    @Override
+    public void close() {
+        stop();
     }
 }

@@ -1,8 +1,12 @@
 package io.starling.engine;
 
-/** No model is loaded (still starting, or it failed to load): 503 until the server is ready. */
+/** No model is loaded to serve the request (still starting, failed to load, or being unloaded): 503. */
 public final class ModelUnavailableException extends RuntimeException {
     public ModelUnavailableException() {
-        super("the model is not loaded yet; retry when /ready answers 200");
+        this("the model is not loaded yet; retry when /ready answers 200");
+    }
+
+    public ModelUnavailableException(String message) {
+        super(message);
     }
 }

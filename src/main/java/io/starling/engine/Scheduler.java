@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The continuous-batching scheduler of one model: admission into a bounded, tenant-fair queue on the caller's
  * thread, and one {@link EngineLoop} thread that batches every running sequence into each model step. Plain Java
- * (no CDI), so tests drive it directly; {@link InferenceEngine} is the server's bean around it.
+ * (no CDI), so tests drive it directly; {@link InferenceEngine} pairs it with its model's KV cache.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -110,6 +110,11 @@ public final class Scheduler implements AutoCloseable {
     /** KV caches held now: 0 whenever nothing runs. */
     public int liveKvCaches() {
         return caches.live();
+    }
+
+    /** Whether the loop thread has ended (after {@link #close}): nothing reads the model's memory any more. */
+    public boolean stopped() {
+        return !thread.isAlive();
     }
 
     KvCaches kvCaches() {

@@ -29,7 +29,7 @@ public final class EmbeddedModel {
     public static Path extractTo(Path directory) {
         Path target = directory.resolve("starling-" + SHA256.substring(0, 16)).resolve(RESOURCE);
         try {
-            if (Files.isRegularFile(target) && SHA256.equals(sha256(Files.newInputStream(target)))) {
+            if (Files.isRegularFile(target) && SHA256.equals(sha256(target))) {
                 return target;
             }
             Files.createDirectories(target.getParent());
@@ -40,7 +40,7 @@ public final class EmbeddedModel {
                 }
                 Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
             }
-            String actual = sha256(Files.newInputStream(partial));
+            String actual = sha256(partial);
             if (!SHA256.equals(actual)) {
                 Files.deleteIfExists(partial);
                 throw new IllegalStateException("the embedded model is corrupt: sha256 " + actual + ", expected " + SHA256);
@@ -52,8 +52,9 @@ public final class EmbeddedModel {
         }
     }
 
-    private static String sha256(InputStream in) throws IOException {
-        try (DigestInputStream digest = new DigestInputStream(in, MessageDigest.getInstance("SHA-256"))) {
+    private static String sha256(Path file) throws IOException {
+        try (DigestInputStream digest = new DigestInputStream(Files.newInputStream(file),
+                MessageDigest.getInstance("SHA-256"))) {
             digest.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(digest.getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {

@@ -22,7 +22,6 @@ public class ApiAccessFilter {
 
     /** Before the body limit and everything else but telemetry: an unauthenticated client uploads nothing. */
     private static final int ORDER = Integer.MIN_VALUE + 10;
-    private static final String BEARER = "Bearer ";
 
     private final ApiKeys keys;
     private final PerMinuteLimiter requests;
@@ -50,8 +49,7 @@ public class ApiAccessFilter {
         String tenant;
         if (keys.required()) {
             String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-            String key = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                    ? header.substring(BEARER.length()).strip() : null;
+            String key = ApiKeys.bearerKey(header);
             tenant = key == null ? null : keys.idOf(key);
             if (tenant == null) {
                 context.response().setStatusCode(401)

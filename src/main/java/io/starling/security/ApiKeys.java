@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The accepted API keys, from {@code starling.auth.api-keys} and {@code starling.auth.api-keys-file}. A presented
@@ -21,6 +23,7 @@ import java.util.List;
 public final class ApiKeys {
 
     private static final int ID_HEX_DIGITS = 12;
+    private static final String BEARER = "Bearer ";
 
     private final List<byte[]> keys;
     private final List<String> ids;
@@ -32,20 +35,35 @@ public final class ApiKeys {
     }
 
     static ApiKeys from(StarlingConfig.Auth auth) {
-        List<String> keys = new ArrayList<>(auth.apiKeys().orElse(List.of()));
-        auth.apiKeysFile().ifPresent(file -> {
-            try {
-                Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                        .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(keys::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read starling.auth.api-keys-file " + file + ": " + e.getMessage(), e);
-            }
-        });
-        ApiKeys apiKeys = new ApiKeys(keys);
+        ApiKeys apiKeys = load(auth.apiKeys(), auth.apiKeysFile(), "starling.auth.api-keys-file");
         if (!apiKeys.required()) {
             Log.warn("no API keys configured (starling.auth.api-keys / STARLING_AUTH_API_KEYS): the API is open to anyone who can reach it");
         }
         return apiKeys;
+    }
+
+    /** The admin API's keys ({@code starling.auth.admin-keys} and {@code admin-keys-file}). */
+    static ApiKeys adminFrom(StarlingConfig.Auth auth) {
+        return load(auth.adminKeys(), auth.adminKeysFile(), "starling.auth.admin-keys-file");
+    }
+
+    static ApiKeys load(Optional<List<String>> listed, Optional<Path> file, String fileSetting) {
+        List<String> keys = new ArrayList<>(listed.orElse(List.of()));
+        file.ifPresent(path -> {
+            try {
+                Files.readAllLines(path, StandardCharsets.UTF_8).stream()
+                        .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(keys::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + fileSetting + " " + path + ": " + e.getMessage(), e);
+            }
+        });
+        return new ApiKeys(keys);
+    }
+
+    /** The key of an {@code Authorization: Bearer KEY} header (any case of "Bearer"), or null for any other header. */
+    static String bearerKey(String header) {
+        return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).strip() : null;
     }
 
     /** Whether requests must present a key at all. */

@@ -5,7 +5,7 @@ public final class UnknownSessionException extends Exception {
 
     private final String sessionId;
 
-    UnknownSessionException(String sessionId) {
+    public UnknownSessionException(String sessionId) {
         super("no open session with id '" + sessionId + "' (it may have expired or been closed)");
         this.sessionId = sessionId;
     }

@@ -19,6 +19,7 @@ public final class RequestRecord {
     private final String endpoint;
     private String tenant;
     private String model;
+    private String version;
     private String sessionId;
     private int promptTokens;
     private int completionTokens;
@@ -67,8 +68,19 @@ public final class RequestRecord {
         this.tenant = tenant;
     }
 
-    public synchronized void model(String model) {
+    /** The model version that serves the request (its name, and the version routing picked). */
+    public synchronized void model(String model, String version) {
         this.model = model;
+        this.version = version;
+    }
+
+    /** The model's name as a metric label: {@code none} when the request reached no model. */
+    synchronized String modelLabel() {
+        return model != null ? model : "none";
+    }
+
+    synchronized String versionLabel() {
+        return version != null ? version : "none";
     }
 
     public synchronized void sessionId(String sessionId) {
@@ -139,6 +151,7 @@ public final class RequestRecord {
         fields.put("duration_ms", milliseconds(durationMs));
         putIfSet(fields, "tenant", tenant);
         putIfSet(fields, "model", model);
+        putIfSet(fields, "version", version);
         putIfSet(fields, "session_id", sessionId);
         if (usage) {
             fields.put("prompt_tokens", Integer.toString(promptTokens));

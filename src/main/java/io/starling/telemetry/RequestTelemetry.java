@@ -43,7 +43,7 @@ public class RequestTelemetry {
         record.onEnd(() -> {
             long nanos = System.nanoTime() - start;
             int status = context.response().getStatusCode();
-            metrics.request(endpoint, status, nanos);
+            metrics.request(endpoint, status, record.modelLabel(), record.versionLabel(), nanos);
             AccessLog.write(record, status, nanos / 1e6);
         });
         context.addEndHandler(ignored -> {

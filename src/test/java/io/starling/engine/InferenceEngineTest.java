@@ -9,6 +9,7 @@ import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.GeneratedToken;
 import io.starling.engine.GenerationEvent.SequenceEnd;
 import io.starling.sampling.SamplerConfig;
+import io.starling.registry.ModelRegistry;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +26,16 @@ class InferenceEngineTest {
             + " she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said";
 
     @Inject
-    InferenceEngine engine;
+    ModelRegistry registry;
+
+    /** The engine of the one model version the test server deploys (the embedded model). */
+    private InferenceEngine engine() {
+        return registry.all().getFirst().engine();
+    }
 
     @Test
     void greedyGenerationStreamsTheGoldenText() {
-        List<GenerationEvent> events = engine.submit(request(64, 1, List.of()))
+        List<GenerationEvent> events = engine().submit(request(64, 1, List.of()))
                 .collect().asList().await().atMost(Duration.ofSeconds(60));
         String text = events.stream().map(e -> switch (e) {
             case GeneratedToken t -> t.text();
@@ -47,7 +53,7 @@ class InferenceEngineTest {
 
     @Test
     void aStopStringEndsTheSequenceAndIsCut() {
-        List<GenerationEvent> events = engine.submit(request(64, 2, List.of("Lily")))
+        List<GenerationEvent> events = engine().submit(request(64, 2, List.of("Lily")))
                 .collect().asList().await().atMost(Duration.ofSeconds(60));
         List<SequenceEnd> ends = events.stream().filter(SequenceEnd.class::isInstance).map(SequenceEnd.class::cast).toList();
         assertThat(ends).hasSize(2).allSatisfy(end -> assertThat(end.reason()).isEqualTo(FinishReason.STOP));
@@ -59,11 +65,11 @@ class InferenceEngineTest {
     @Test
     void cancellingTheSubscriptionStopsTheJobSoTheNextRunsAtOnce() {
         // take two tokens of a long generation, then cancel: the engine must be free for the next request
-        List<GenerationEvent> firstTwo = engine.submit(request(400, 1, List.of()))
+        List<GenerationEvent> firstTwo = engine().submit(request(400, 1, List.of()))
                 .select().first(2).collect().asList().await().atMost(Duration.ofSeconds(60));
         assertThat(firstTwo).hasSize(2);
         long start = System.nanoTime();
-        engine.submit(request(1, 1, List.of())).collect().asList().await().atMost(Duration.ofSeconds(60));
+        engine().submit(request(1, 1, List.of())).collect().asList().await().atMost(Duration.ofSeconds(60));
         // 400 tokens of this model take far longer than a cancelled job's remaining step
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
@@ -73,19 +79,19 @@ class InferenceEngineTest {
         List<Multi<GenerationEvent>> admitted = new ArrayList<>();
         assertThatThrownBy(() -> {
             for (int i = 0; i < 1000; i++) {
-                admitted.add(engine.submit(request(8, 1, List.of())));
+                admitted.add(engine().submit(request(8, 1, List.of())));
             }
         }).isInstanceOfSatisfying(QueueFullException.class, e -> assertThat(e.retryAfterSeconds()).isBetween(1, 60));
         // drain what was admitted so later tests find an idle engine
         for (Multi<GenerationEvent> multi : admitted) {
             multi.collect().asList().await().atMost(Duration.ofSeconds(60));
         }
-        assertThat(engine.queueDepth()).isZero();
+        assertThat(engine().queueDepth()).isZero();
     }
 
     @Test
     void embeddingsAreUnitVectors() {
-        float[] embedding = engine.embed(ONCE_UPON_A_TIME).await().atMost(Duration.ofSeconds(30));
+        float[] embedding = engine().embed(ONCE_UPON_A_TIME).await().atMost(Duration.ofSeconds(30));
         double norm = 0;
         for (float v : embedding) {
             norm += v * v;

@@ -49,7 +49,7 @@ class ApiKeyTest {
     void refusedRequestsAreCountedByStatus() {
         given().get("/v1/models").then().statusCode(401);
         given().get("/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("starling_requests_total{endpoint=\"/v1/models\",status=\"401\"}"));
+                .body(org.hamcrest.Matchers.containsString("starling_requests_total{endpoint=\"/v1/models\",model=\"none\",status=\"401\",version=\"none\"}"));
     }
 
     @Test

@@ -25,11 +25,11 @@ class MetricsTest {
         given().contentType(ContentType.JSON).body("{\"prompt\":").post("/v1/completions").then().statusCode(400);
         String metrics = scrape();
         assertThat(metrics)
-                .contains("starling_requests_total{endpoint=\"/v1/completions\",status=\"200\"}")
-                .contains("starling_requests_total{endpoint=\"/v1/completions\",status=\"400\"}")
-                .contains("starling_requests_total{endpoint=\"/v1/models/{id}\",status=\"404\"}")
-                .contains("starling_request_duration_seconds_bucket{endpoint=\"/v1/completions\"")
-                .contains("starling_queue_depth{model=\"stories260K-Q8_0\"}")
+                .contains("starling_requests_total{endpoint=\"/v1/completions\",model=\"stories260K-Q8_0\",status=\"200\",version=\"1\"}")
+                .contains("starling_requests_total{endpoint=\"/v1/completions\",model=\"none\",status=\"400\",version=\"none\"}")
+                .contains("starling_requests_total{endpoint=\"/v1/models/{id}\",model=\"none\",status=\"404\",version=\"none\"}")
+                .contains("starling_request_duration_seconds_bucket{endpoint=\"/v1/completions\",model=\"stories260K-Q8_0\"")
+                .contains("starling_queue_depth{model=\"stories260K-Q8_0\",version=\"1\"}")
                 .contains("# TYPE starling_requests counter")
                 .contains("# TYPE starling_request_duration_seconds histogram")
                 .contains("# TYPE starling_tokens_generated counter")
@@ -52,7 +52,7 @@ class MetricsTest {
         assertThat(value(after, "starling_time_to_first_token_seconds_count") - firsts).as("one first token per sequence")
                 .isEqualTo(2);
         assertThat(value(after, "starling_inter_token_latency_seconds_count") - gaps).isEqualTo(8);
-        assertThat(after).contains("starling_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}");
+        assertThat(after).contains("starling_requests_total{endpoint=\"/v1/chat/completions\",model=\"stories260K-Q8_0\",status=\"200\",version=\"1\"}");
     }
 
     @Test
@@ -73,16 +73,16 @@ class MetricsTest {
         assertThat(value(metrics, "starling_kv_cache_prefix_hit_pages_total") - hits).isGreaterThanOrEqualTo(1);
         assertThat(metrics)
                 .contains("# TYPE starling_kv_cache_bytes gauge")
-                .contains("starling_kv_cache_bytes{state=\"resident\"}")
-                .contains("starling_kv_cache_bytes{state=\"spilled\"} 0.0")
+                .contains("starling_kv_cache_bytes{model=\"stories260K-Q8_0\",state=\"resident\",version=\"1\"}")
+                .contains("starling_kv_cache_bytes{model=\"stories260K-Q8_0\",state=\"spilled\",version=\"1\"} 0.0")
                 .contains("# TYPE starling_kv_cache_evictions counter")
                 .contains("# TYPE starling_kv_cache_spilled_pages counter")
                 .contains("# TYPE starling_kv_cache_restored_pages counter")
                 .contains("# TYPE starling_kv_cache_restore_failures counter")
                 .contains("# TYPE starling_kv_cache_full counter")
                 .contains("# TYPE starling_sessions_open gauge");
-        assertThat(sample(metrics, "starling_kv_cache_bytes{state=\"allocated\"}")).isPositive();
-        assertThat(sample(metrics, "starling_kv_cache_bytes{state=\"allocated\"}"))
+        assertThat(sample(metrics, "starling_kv_cache_bytes{model=\"stories260K-Q8_0\",state=\"allocated\",version=\"1\"}")).isPositive();
+        assertThat(sample(metrics, "starling_kv_cache_bytes{model=\"stories260K-Q8_0\",state=\"allocated\",version=\"1\"}"))
                 .as("within the default 256 MiB cap").isLessThanOrEqualTo(256 << 20);
 
         double open = value(metrics, "starling_sessions_open");

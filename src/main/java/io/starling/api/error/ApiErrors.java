@@ -9,6 +9,9 @@ import io.starling.engine.ModelUnavailableException;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.RequestTimeoutException;
 import io.starling.kv.KvCacheFullException;
+import io.starling.registry.MemoryBudget;
+import io.starling.registry.ModelConflictException;
+import io.starling.registry.ModelNotFoundException;
 import io.starling.session.SessionBusyException;
 import io.starling.session.SessionLimitException;
 import io.starling.session.UnknownSessionException;
@@ -40,6 +43,14 @@ public final class ApiErrors {
             case RequestTimeoutException t -> new ApiException(504, "timeout_error", null, "request_timeout", t.getMessage());
             case ModelUnavailableException m ->
                     new ApiException(503, "server_error", null, "model_not_ready", m.getMessage(), 1);
+            case ModelNotFoundException m ->
+                    new ApiException(404, "invalid_request_error", "model", "model_not_found", m.getMessage());
+            // an admin change that contradicts what is deployed (the version exists already)
+            case ModelConflictException c ->
+                    new ApiException(409, "invalid_request_error", null, "model_conflict", c.getMessage());
+            // a model version that does not fit starling.memory-budget-mb: refused before anything is mapped
+            case MemoryBudget.BudgetExceededException b ->
+                    new ApiException(409, "invalid_request_error", null, "memory_budget_exceeded", b.getMessage());
             case UnknownSessionException u ->
                     new ApiException(404, "invalid_request_error", "session_id", "session_not_found", u.getMessage());
             // a second turn while the first still runs: the client must wait for it (or cancel it)

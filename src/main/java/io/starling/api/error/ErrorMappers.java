@@ -12,6 +12,9 @@ import io.starling.engine.ModelUnavailableException;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.RequestTimeoutException;
 import io.starling.kv.KvCacheFullException;
+import io.starling.registry.MemoryBudget;
+import io.starling.registry.ModelConflictException;
+import io.starling.registry.ModelNotFoundException;
 import io.starling.session.SessionBusyException;
 import io.starling.session.SessionLimitException;
 import io.starling.session.UnknownSessionException;
@@ -40,7 +43,8 @@ public class ErrorMappers {
     @ServerExceptionMapper({QueueFullException.class, RequestTimeoutException.class, ModelUnavailableException.class,
             UnknownSessionException.class, SessionBusyException.class, SessionLimitException.class,
             KvCacheFullException.class, KvCacheExhaustedException.class, TokenizerException.class,
-            IllegalArgumentException.class})
+            IllegalArgumentException.class, ModelNotFoundException.class, ModelConflictException.class,
+            MemoryBudget.BudgetExceededException.class})
     public Response known(Exception e) {
         return api(ApiErrors.of(e));
     }

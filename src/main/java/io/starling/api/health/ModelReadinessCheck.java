@@ -1,14 +1,18 @@
 package io.starling.api.health;
 
+import io.starling.registry.DeploymentState;
+import io.starling.registry.ModelDeployment;
 import io.starling.registry.ModelRegistry;
-import io.starling.registry.ServedModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the model is mapped and validated: before that, a load balancer must not send traffic. */
+/**
+ * Ready once the configured models are mapped and validated and some version serves: before that, a load balancer
+ * must not send traffic. The data lists each version's state.
+ */
 @Readiness
 @ApplicationScoped
 public class ModelReadinessCheck implements HealthCheck {
@@ -22,15 +26,13 @@ public class ModelReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("model");
-        return registry.served()
-                .map(model -> describe(response, model).up())
-                .orElseGet(() -> response.down())
-                .build();
-    }
-
-    private static HealthCheckResponseBuilder describe(HealthCheckResponseBuilder response, ServedModel model) {
-        return response.withData("id", model.id())
-                .withData("file", model.path().toString())
-                .withData("architecture", model.shape().architecture());
+        for (ModelDeployment d : registry.all()) {
+            response.withData(d.id(), d.state().wireName());
+            if (d.state() == DeploymentState.READY) {
+                d.model().ifPresent(m -> response.withData(d.id() + " file", m.path().toString())
+                        .withData(d.id() + " architecture", m.shape().architecture()));
+            }
+        }
+        return response.status(registry.ready()).build();
     }
 }

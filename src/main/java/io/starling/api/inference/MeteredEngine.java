@@ -17,19 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The engine as the API uses it: each request first reserves the most tokens it may use from its tenant's
+ * The engine of the model version {@link RequestPrelude} routed the request to, as the API uses it: each request first reserves the most tokens it may use from its tenant's
  * allowance ({@link TokenRateLimit}), and as its jobs end, what they really used is written to the request's record
  * (usage and timings for the access log) and the unused rest of the reservation is given back.
  */
 @ApplicationScoped
 public class MeteredEngine {
 
-    private final InferenceEngine engine;
     private final TokenRateLimit tokenLimit;
     private final RequestPrelude prelude;
 
-    MeteredEngine(InferenceEngine engine, TokenRateLimit tokenLimit, RequestPrelude prelude) {
-        this.engine = engine;
+    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude) {
         this.tokenLimit = tokenLimit;
         this.prelude = prelude;
     }
@@ -49,6 +47,7 @@ public class MeteredEngine {
             most += job.prompt().length + (long) job.maxTokens() * job.n();
         }
         RequestUsage usage = new RequestUsage(tokenLimit.reserve(record.tenant(), most, "max_tokens"), record, jobs.size());
+        InferenceEngine engine = prelude.deployment().engine();
         List<Multi<GenerationEvent>> submitted = new ArrayList<>(jobs.size());
         try {
             // the scheduler shares the engine fairly between the same tenants the limits count
@@ -76,6 +75,7 @@ public class MeteredEngine {
             tokens += input.length;
         }
         long total = tokens;
+        InferenceEngine engine = prelude.deployment().engine();
         Reservation reservation = tokenLimit.reserve(record.tenant(), total, "input");
         return Multi.createFrom().iterable(inputs)
                 .onItem().transformToUniAndConcatenate(engine::embed)

@@ -22,12 +22,15 @@ final class ChatAssembler {
     private final String id = Ids.of("chatcmpl-");
     private final long created = Ids.nowSeconds();
     private final String model;
+    /** The {@code system_fingerprint}: {@code name@version} of the model version that answers. */
+    private final String fingerprint;
     private final Tokenizer tokenizer;
     private final int n;
     private final boolean logprobs;
 
-    ChatAssembler(String model, Tokenizer tokenizer, int n, boolean logprobs) {
+    ChatAssembler(String model, String fingerprint, Tokenizer tokenizer, int n, boolean logprobs) {
         this.model = model;
+        this.fingerprint = fingerprint;
         this.tokenizer = tokenizer;
         this.n = n;
         this.logprobs = logprobs;
@@ -64,7 +67,7 @@ final class ChatAssembler {
             choices.add(new ChatResponses.Choice(i, new ChatResponses.Message("assistant", texts[i].toString()),
                     logprobs ? new Logprobs(tokenLogprobs.get(i)) : null, reasons[i]));
         }
-        return new ChatResponses.ChatCompletion(id, "chat.completion", created, model, null, choices, usage);
+        return new ChatResponses.ChatCompletion(id, "chat.completion", created, model, fingerprint, choices, usage);
     }
 
     /** The chunks that open the stream: each choice's role, sent before the engine has produced anything. */
@@ -89,14 +92,14 @@ final class ChatAssembler {
                 out.add(chunk(new ChunkChoice(end.index(), new Delta(null, null), null, end.reason().wireName())));
                 yield out;
             }
-            case Completed c when includeUsage -> List.of(new Chunk(id, "chat.completion.chunk", created, model, null,
+            case Completed c when includeUsage -> List.of(new Chunk(id, "chat.completion.chunk", created, model, fingerprint,
                     List.of(), Usage.of(c.promptTokens(), c.completionTokens())));
             default -> List.of();
         };
     }
 
     private Chunk chunk(ChunkChoice choice) {
-        return new Chunk(id, "chat.completion.chunk", created, model, null, List.of(choice), null);
+        return new Chunk(id, "chat.completion.chunk", created, model, fingerprint, List.of(choice), null);
     }
 
     private TokenLogprob logprob(GeneratedToken t) {

@@ -28,8 +28,12 @@ public final class ChatCompletionJob {
         this.assembler = assembler;
     }
 
-    /** Validates {@code request} against the model ({@link ApiException} on a bad field) and renders its prompt. */
-    public static ChatCompletionJob of(ModelText.Text text, ChatCompletionRequest request) {
+    /**
+     * Validates {@code request} against the model ({@link ApiException} on a bad field) and renders its prompt.
+     *
+     * @param fingerprint the {@code system_fingerprint} of the answer: {@code name@version} of the model version
+     */
+    public static ChatCompletionJob of(ModelText.Text text, String fingerprint, ChatCompletionRequest request) {
         rejectUnsupported(request);
         int n = choices(request.n());
         SamplerConfig sampling = request.sampling().toConfig();
@@ -44,7 +48,7 @@ public final class ChatCompletionJob {
         }
         int maxTokens = TokenBudget.maxTokens(requested, maxParam, "messages", prompt.length, text.contextLength(), -1);
         return new ChatCompletionJob(new GenerationRequest(prompt, sampling, maxTokens, n, stops, -1),
-                new ChatAssembler(text.model().id(), text.tokenizer(), n, sampling.logprobs()));
+                new ChatAssembler(text.model().id(), fingerprint, text.tokenizer(), n, sampling.logprobs()));
     }
 
     /** What the engine runs. */

@@ -37,7 +37,7 @@ public class ChatCompletionsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> create(ChatCompletionRequest request) {
         ModelText.Text text = prelude.open(request, ChatCompletionRequest::model);
-        ChatCompletionJob job = ChatCompletionJob.of(text, request);
+        ChatCompletionJob job = ChatCompletionJob.of(text, prelude.deployment().id(), request);
         ChatAssembler assembler = job.assembler();
         Multi<GenerationEvent> events = engine.submit(job.generation());
         if (!request.streaming()) {

@@ -27,13 +27,16 @@ final class CompletionAssembler {
     private final String id = Ids.of("cmpl-");
     private final long created = Ids.nowSeconds();
     private final String model;
+    /** The {@code system_fingerprint}: {@code name@version} of the model version that answers. */
+    private final String fingerprint;
     private final Tokenizer tokenizer;
     private final int n;
     private final boolean logprobs;
     private final boolean echo;
 
-    CompletionAssembler(String model, Tokenizer tokenizer, int n, boolean logprobs, boolean echo) {
+    CompletionAssembler(String model, String fingerprint, Tokenizer tokenizer, int n, boolean logprobs, boolean echo) {
         this.model = model;
+        this.fingerprint = fingerprint;
         this.tokenizer = tokenizer;
         this.n = n;
         this.logprobs = logprobs;
@@ -76,7 +79,7 @@ final class CompletionAssembler {
                         states[i].finishReason));
             }
         }
-        return new Completion(id, "text_completion", created, model, null, choices,
+        return new Completion(id, "text_completion", created, model, fingerprint, choices,
                 Usage.of(promptTokens, completionTokens));
     }
 
@@ -145,12 +148,12 @@ final class CompletionAssembler {
     }
 
     Completion usageChunk(StreamUsage usage) {
-        return new Completion(id, "text_completion", created, model, null, List.of(),
+        return new Completion(id, "text_completion", created, model, fingerprint, List.of(),
                 Usage.of(usage.prompt, usage.completion));
     }
 
     private Completion chunk(Choice choice) {
-        return new Completion(id, "text_completion", created, model, null, List.of(choice), null);
+        return new Completion(id, "text_completion", created, model, fingerprint, List.of(choice), null);
     }
 
     /** Text and column-wise logprobs of one choice as they accumulate. */

@@ -35,8 +35,12 @@ public final class CompletionJob {
         this.scoresPrompt = scoresPrompt;
     }
 
-    /** Validates {@code request} against the model ({@link ApiException} on a bad field) and tokenizes its prompts. */
-    public static CompletionJob of(ModelText.Text text, CompletionRequest request) {
+    /**
+     * Validates {@code request} against the model ({@link ApiException} on a bad field) and tokenizes its prompts.
+     *
+     * @param fingerprint the {@code system_fingerprint} of the answer: {@code name@version} of the model version
+     */
+    public static CompletionJob of(ModelText.Text text, String fingerprint, CompletionRequest request) {
         UnsupportedFields.reject("suffix", request.suffix(), "insertion (suffix) is not implemented");
         UnsupportedFields.rejectUnlessEmptyObject("logit_bias", request.logitBias(), "logit bias is not implemented");
         int n = ChatCompletionJob.choices(request.n());
@@ -56,7 +60,7 @@ public final class CompletionJob {
                     text.contextLength(), DEFAULT_MAX_TOKENS);
             jobs.add(new GenerationRequest(prompt, sampling, maxTokens, n, stops, scorePrompt));
         }
-        CompletionAssembler assembler = new CompletionAssembler(text.model().id(), text.tokenizer(), n,
+        CompletionAssembler assembler = new CompletionAssembler(text.model().id(), fingerprint, text.tokenizer(), n,
                 sampling.logprobs(), echo);
         return new CompletionJob(List.copyOf(jobs), promptTexts, assembler, scorePrompt >= 0);
     }

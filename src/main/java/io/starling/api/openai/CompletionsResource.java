@@ -39,7 +39,7 @@ public class CompletionsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> create(CompletionRequest request) {
         ModelText.Text text = prelude.open(request, CompletionRequest::model);
-        CompletionJob job = CompletionJob.of(text, request);
+        CompletionJob job = CompletionJob.of(text, prelude.deployment().id(), request);
         List<Multi<GenerationEvent>> submitted = engine.submitAll(job.generations());
         CompletionAssembler assembler = job.assembler();
         List<String> promptTexts = job.promptTexts();

@@ -3,16 +3,26 @@ package io.starling.api.openai;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.starling.api.error.ApiException;
-import io.starling.engine.ModelText;
+import io.starling.registry.DeploymentState;
+import io.starling.registry.ModelDeployment;
+import io.starling.registry.ModelRegistry;
 import io.starling.registry.ServedModel;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** {@code GET /v1/models} and {@code GET /v1/models/{id}}: the served model, as OpenAI lists models. */
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}, as OpenAI lists models: every name with a ready version
+ * (a request for it is routed by the traffic weights), then each ready version pinned as {@code name@version}.
+ */
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
@@ -25,34 +35,50 @@ public class ModelsResource {
     public record ModelList(String object, List<Model> data) {
     }
 
-    private final ModelText modelText;
+    private final ModelRegistry registry;
 
-    ModelsResource(ModelText modelText) {
-        this.modelText = modelText;
+    ModelsResource(ModelRegistry registry) {
+        this.registry = registry;
     }
 
     @GET
     public ModelList list() {
-        return new ModelList("list", List.of(describe(modelText.get().model())));
+        return new ModelList("list", List.copyOf(servable().values()));
     }
 
     @GET
     @Path("{id}")
     public Model get(@PathParam("id") String id) {
-        ServedModel served = modelText.get().model();
-        if (!served.id().equals(id)) {
+        Model model = servable().get(id);
+        if (model == null) {
             throw ApiException.modelNotFound(id);
         }
-        return describe(served);
+        return model;
     }
 
-    private static Model describe(ServedModel model) {
-        long created;
-        try {
-            created = java.nio.file.Files.getLastModifiedTime(model.path()).toMillis() / 1000;
-        } catch (java.io.IOException e) {
-            created = 0;
+    /** Names first (dated by their newest ready version), then pinned versions; by id. */
+    private Map<String, Model> servable() {
+        Map<String, Model> names = new LinkedHashMap<>();
+        List<Model> pinned = new ArrayList<>();
+        for (ModelDeployment d : registry.all()) {
+            if (d.state() != DeploymentState.READY || d.model().isEmpty()) {
+                continue;
+            }
+            long created = created(d.model().get());
+            names.merge(d.name(), new Model(d.name(), "model", created, "starling"),
+                    (a, b) -> a.created() >= b.created() ? a : b);
+            pinned.add(new Model(d.id(), "model", created, "starling"));
         }
-        return new Model(model.id(), "model", created, "starling");
+        Map<String, Model> all = new LinkedHashMap<>(names);
+        pinned.forEach(m -> all.put(m.id(), m));
+        return all;
+    }
+
+    private static long created(ServedModel model) {
+        try {
+            return Files.getLastModifiedTime(model.path()).toMillis() / 1000;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }

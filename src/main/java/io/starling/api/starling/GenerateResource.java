@@ -21,7 +21,6 @@ import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.GeneratedToken;
 import io.starling.engine.GenerationEvent.SequenceEnd;
 import io.starling.engine.GenerationRequest;
-import io.starling.engine.InferenceEngine;
 import io.starling.engine.ModelText;
 import io.starling.engine.SessionLease;
 import io.starling.kv.KvCacheFullException;
@@ -49,13 +48,11 @@ public class GenerateResource {
 
     private final RequestPrelude prelude;
     private final MeteredEngine engine;
-    private final InferenceEngine sessions;
     private final ObjectMapper mapper;
 
-    GenerateResource(RequestPrelude prelude, MeteredEngine engine, InferenceEngine sessions, ObjectMapper mapper) {
+    GenerateResource(RequestPrelude prelude, MeteredEngine engine, ObjectMapper mapper) {
         this.prelude = prelude;
         this.engine = engine;
-        this.sessions = sessions;
         this.mapper = mapper;
     }
 
@@ -64,8 +61,11 @@ public class GenerateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public RestMulti<String> generate(GenerateRequest request)
             throws UnknownSessionException, SessionBusyException, KvCacheFullException {
-        ModelText.Text text = prelude.open(request, GenerateRequest::model);
-        prelude.record().sessionId(request.sessionId());
+        String sessionId = request == null ? null : request.sessionId();
+        prelude.record().sessionId(sessionId);
+        // a session's turns go to the model version the session lives on
+        ModelText.Text text = sessionId == null ? prelude.open(request, GenerateRequest::model)
+                : prelude.openSession(request, GenerateRequest::model, sessionId);
         SamplerConfig sampling = request.sampling().toConfig();
         Multi<GenerationEvent> events = request.sessionId() == null
                 ? submit(request, text, prompt(request, text, true), sampling, null)
@@ -91,7 +91,7 @@ public class GenerateResource {
     /** The next turn of a session: its conversation so far, then the request's prompt. */
     private Multi<GenerationEvent> submitTurn(GenerateRequest request, ModelText.Text text, SamplerConfig sampling)
             throws UnknownSessionException, SessionBusyException, KvCacheFullException {
-        SessionLease lease = sessions.acquireSession(request.sessionId());
+        SessionLease lease = prelude.deployment().acquireSession(request.sessionId());
         try {
             int[] transcript = lease.transcript();
             int[] added = prompt(request, text, transcript.length == 0);

@@ -5,7 +5,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.RequestPrelude;
 import io.starling.config.StarlingConfig;
-import io.starling.engine.InferenceEngine;
+import io.starling.session.UnknownSessionException;
 import io.starling.session.SessionLimitException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -38,12 +38,10 @@ public class SessionResource {
     }
 
     private final RequestPrelude prelude;
-    private final InferenceEngine engine;
     private final long ttlSeconds;
 
-    SessionResource(RequestPrelude prelude, InferenceEngine engine, StarlingConfig config) {
+    SessionResource(RequestPrelude prelude, StarlingConfig config) {
         this.prelude = prelude;
-        this.engine = engine;
         this.ttlSeconds = config.sessions().ttlSeconds();
     }
 
@@ -51,7 +49,7 @@ public class SessionResource {
     @Blocking
     public Created create(CreateRequest request) throws SessionLimitException {
         prelude.open(request, CreateRequest::model);
-        String id = engine.createSession();
+        String id = prelude.deployment().createSession();
         prelude.record().sessionId(id);
         return new Created(id, "session", ttlSeconds);
     }
@@ -60,13 +58,17 @@ public class SessionResource {
     @Path("/close")
     @Blocking
     public Closed close(CloseRequest request) {
-        prelude.open(request, CloseRequest::model);
-        String id = request.sessionId();
-        if (id == null || id.isBlank()) {
+        String id = request == null ? null : request.sessionId();
+        if (request != null && (id == null || id.isBlank())) {
             throw ApiException.invalid("session_id", "'session_id' is required");
         }
         prelude.record().sessionId(id);
-        if (!engine.closeSession(id)) {
+        try {
+            prelude.openSession(request, CloseRequest::model, id);
+        } catch (UnknownSessionException e) {
+            throw ApiException.sessionNotFound(id);
+        }
+        if (!prelude.deployment().closeSession(id)) {
             throw ApiException.sessionNotFound(id);
         }
         return new Closed(id, "session", true);

@@ -13,6 +13,7 @@ import io.starling.engine.GenerationRequest;
 import io.starling.engine.InferenceEngine;
 import io.starling.engine.QueueFullException;
 import io.starling.sampling.SamplerConfig;
+import io.starling.registry.ModelRegistry;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,12 @@ import org.junit.jupiter.api.Test;
 class FullQueueOverHttpTest {
 
     @Inject
-    InferenceEngine engine;
+    ModelRegistry registry;
+
+    /** The engine of the one model version the test server deploys (the embedded model). */
+    private InferenceEngine engine() {
+        return registry.all().getFirst().engine();
+    }
 
     @Test
     void aFullQueueRefusesOverHttpAndReadinessSaysSo() throws InterruptedException {
@@ -34,11 +40,11 @@ class FullQueueOverHttpTest {
         try {
             fill(longJob, filling);
             // the first job may not have left the queue yet when the loop filled it: wait until it runs, top up again
-            while (!engine.busy()) {
+            while (!engine().busy()) {
                 Thread.sleep(5);
             }
             fill(longJob, filling);
-            assertThat(engine.queueDepth()).isEqualTo(engine.maxQueueDepth());
+            assertThat(engine().queueDepth()).isEqualTo(engine().maxQueueDepth());
             given().contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"max_tokens\":1}").post("/v1/completions")
                     .then().statusCode(429)
                     .header("Retry-After", matchesPattern("[1-9][0-9]*"))
@@ -48,7 +54,7 @@ class FullQueueOverHttpTest {
         } finally {
             filling.forEach(multi -> multi.subscribe().with(e -> { }, f -> { }).cancel());
         }
-        while (engine.queueDepth() > 0 || engine.busy()) {
+        while (engine().queueDepth() > 0 || engine().busy()) {
             Thread.sleep(10);
         }
         given().get("/ready").then().statusCode(200);
@@ -57,7 +63,7 @@ class FullQueueOverHttpTest {
     private void fill(GenerationRequest job, List<Multi<GenerationEvent>> filling) {
         try {
             while (true) {
-                filling.add(engine.submit(job));
+                filling.add(engine().submit(job));
             }
         } catch (QueueFullException full) {
             // full now

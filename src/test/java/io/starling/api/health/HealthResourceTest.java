@@ -15,8 +15,8 @@ class HealthResourceTest {
     void readyOnceTheEmbeddedModelIsMapped() {
         given().get("/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'model' }.data.id", equalTo("stories260K-Q8_0"))
-                .body("checks.find { it.name == 'model' }.data.architecture", equalTo("llama"))
+                .body("checks.find { it.name == 'model' }.data.'stories260K-Q8_0@1'", equalTo("ready"))
+                .body("checks.find { it.name == 'model' }.data.'stories260K-Q8_0@1 architecture'", equalTo("llama"))
                 .body("checks.find { it.name == 'engine' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'engine' }.data.queue_depth", equalTo(0));
     }

@@ -6,6 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.starling.telemetry.AccessLogRecords;
 import io.restassured.RestAssured;
 import io.starling.engine.InferenceEngine;
+import io.starling.registry.ModelRegistry;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -23,7 +24,12 @@ import org.junit.jupiter.api.Test;
 class ClientDisconnectTest {
 
     @Inject
-    InferenceEngine engine;
+    ModelRegistry registry;
+
+    /** The engine of the one model version the test server deploys (the embedded model). */
+    private InferenceEngine engine() {
+        return registry.all().getFirst().engine();
+    }
 
     @Test
     void closingTheStreamStopsTheGeneration() throws Exception {
@@ -32,7 +38,7 @@ class ClientDisconnectTest {
                 .header("Content-Type", "application/json").header("X-Request-Id", "disconnect-1")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once\",\"max_tokens\":509,\"temperature\":0}"))
                 .build();
-        long cancelledBefore = engine.cancelledJobs();
+        long cancelledBefore = engine().cancelledJobs();
         AccessLogRecords log = AccessLogRecords.listen();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -42,11 +48,11 @@ class ClientDisconnectTest {
         }
         client.shutdownNow();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (engine.busy() && System.nanoTime() < deadline) {
+        while (engine().busy() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(engine.busy()).as("the engine is still generating for a client that left").isFalse();
-        assertThat(engine.cancelledJobs()).as("the job ended by cancellation, not by running out").isEqualTo(cancelledBefore + 1);
+        assertThat(engine().busy()).as("the engine is still generating for a client that left").isFalse();
+        assertThat(engine().cancelledJobs()).as("the job ended by cancellation, not by running out").isEqualTo(cancelledBefore + 1);
         try (log) {
             assertThat(log.fields("disconnect-1")).containsEntry("client_closed", "true").doesNotContainKey("error");
         }

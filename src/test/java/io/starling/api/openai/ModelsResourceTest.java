@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 class ModelsResourceTest {
 
     @Test
-    void listsTheServedModel() {
+    void listsTheServedModelByNameAndPinnedVersion() {
         given().get("/v1/models").then().statusCode(200)
                 .body("object", equalTo("list"))
-                .body("data", hasSize(1))
+                .body("data", hasSize(2))
                 .body("data[0].id", equalTo("stories260K-Q8_0"))
+                .body("data[1].id", equalTo("stories260K-Q8_0@1"))
                 .body("data[0].object", equalTo("model"))
                 .body("data[0].owned_by", equalTo("starling"));
     }
