@@ -43,10 +43,12 @@ public final class BatchJob {
      * @param maxBatchTokens  tokens per engine step (prompt chunks plus decodes)
      * @param maxRequests     stop after submitting this many lines in this run (0: all); the job stays resumable
      * @param progressMillis  how often progress is shown
+     * @param batchInvariant  every token computed alike whatever shares its step, so that a resumed or sharded job
+     *                        answers exactly what one uninterrupted run does (which requests share a step differs)
      */
     public record Settings(Path model, String modelName, Path input, Path output, Shard shard, int threads,
                            int maxBatchSize, int maxBatchTokens, double kvCacheMb, long requestTimeoutMs,
-                           long maxRequests, long progressMillis) {
+                           long maxRequests, long progressMillis, boolean batchInvariant) {
     }
 
     /** What a run did: lines of this shard, those done in this run, and the tokens and time of this run. */
@@ -177,7 +179,7 @@ public final class BatchJob {
         // the queue holds what is in flight: a completions request may bring one job per prompt
         int queue = settings.maxBatchSize() * Prompts.MAX_PROMPTS;
         SchedulerSettings scheduling = new SchedulerSettings(queue, settings.maxBatchSize(), settings.maxBatchTokens(),
-                settings.requestTimeoutMs(), settings.threads(), Map.of());
+                settings.requestTimeoutMs(), settings.threads(), Map.of(), settings.batchInvariant());
         KvSettings kv = KvSettings.ofMegabytes(settings.kvCacheMb(), 16, KvDtype.F16, Optional.empty(), 0, 0,
                 Duration.ofMinutes(10));
         return new Scheduler(text, scheduling, kv.cachesFor(text.model().shape(), text.contextLength()), EngineMetrics.NONE);

@@ -68,6 +68,12 @@ final class BatchCommand implements Callable<Integer> {
             description = "Seconds between progress lines when stderr is no terminal (default ${DEFAULT-VALUE}).")
     long progressSeconds;
 
+    @Option(names = "--batch-invariant", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Compute every request alike whatever shares its engine step, so a resumed or sharded job "
+                    + "gives exactly an uninterrupted run's results (default); --no-batch-invariant is 5-12% faster "
+                    + "at decode and prefills faster, but near ties may then fall either way.")
+    boolean batchInvariant;
+
     @Spec
     CommandSpec spec;
 
@@ -87,7 +93,7 @@ final class BatchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BatchJob.Settings settings = new BatchJob.Settings(model, modelName, input, output, Shard.parse(shard), threads,
                 maxBatchSize, maxBatchTokens, kvCacheMb, requestTimeoutSeconds * 1000, maxRequests,
-                terminal ? 500 : progressSeconds * 1000);
+                terminal ? 500 : progressSeconds * 1000, batchInvariant);
         BatchJob.Summary summary = new BatchJob(settings, err, terminal).run();
         err.printf(Locale.ROOT, "starling batch: %d/%d lines done (%d in this run, %d of them failed)%n",
                 summary.doneBefore() + summary.done(), summary.total(), summary.done(), summary.failed());

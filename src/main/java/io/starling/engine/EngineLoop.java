@@ -57,7 +57,7 @@ final class EngineLoop implements Runnable {
     @Override
     public void run() {
         Throwable reason = null;
-        try (MatMul matMul = new MatMul(settings.kernelThreads())) {
+        try (MatMul matMul = new MatMul(settings.kernelThreads(), MatMul.Activations.LLAMA_CPP, settings.batchInvariant())) {
             // binding only maps tensors: cheap, and on this thread because the model is not thread-safe
             LlamaModel model = LlamaModel.load(file, matMul);
             while (!stopping) {

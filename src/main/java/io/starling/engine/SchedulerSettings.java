@@ -12,9 +12,11 @@ import java.util.Map;
  * @param requestTimeoutMs a request still queued or generating after this long is aborted and its KV freed
  * @param threads          kernel threads of the matrix multiplications (0 = one per core)
  * @param tenantWeights    round-robin weight per tenant id; absent tenants weigh 1
+ * @param batchInvariant   every token computed with the same arithmetic whatever shares its step, so output does
+ *                         not depend on load ({@link io.starling.tensor.MatMul#batchInvariant()})
  */
 public record SchedulerSettings(int maxQueueDepth, int maxBatchSize, int maxBatchTokens, long requestTimeoutMs,
-                                int threads, Map<String, Integer> tenantWeights) {
+                                int threads, Map<String, Integer> tenantWeights, boolean batchInvariant) {
 
     public SchedulerSettings {
         if (maxQueueDepth < 0) {

@@ -31,6 +31,7 @@ public final class MatMul implements AutoCloseable {
 
     private final int threads;
     private final Activations activations;
+    private final boolean batchInvariant;
     private final Worker[] workers;
     private final float[][] scratch;
     private float[] rounded = new float[0];
@@ -66,11 +67,22 @@ public final class MatMul implements AutoCloseable {
     }
 
     public MatMul(int threads, Activations activations) {
+        this(threads, activations, false);
+    }
+
+    /**
+     * @param batchInvariant every token of a Q4_0/Q8_0 product runs in the tiles, whatever else is in its batch: a
+     *                       token's result is then the same bits alone or batched with any others (deterministic
+     *                       output under any load), at the price of the single-token kernel's 5-12% and the token
+     *                       lanes' prefill speed (perf/RESULTS.md, "Batch invariance")
+     */
+    public MatMul(int threads, Activations activations, boolean batchInvariant) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
         this.activations = activations;
+        this.batchInvariant = batchInvariant;
         this.scratch = new float[threads][];
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
@@ -85,6 +97,11 @@ public final class MatMul implements AutoCloseable {
 
     public Activations activations() {
         return activations;
+    }
+
+    /** Whether a token's products are the same bits whatever else is in its batch (see the constructor). */
+    public boolean batchInvariant() {
+        return batchInvariant;
     }
 
     /** {@code out[b * w.rows() + r] = W[r] · x[b * w.cols() ..]} for b in [0, batch). */
@@ -199,7 +216,7 @@ public final class MatMul implements AutoCloseable {
         int xs0 = xOffset;
         jobQ8 = null;
         if (activations == Activations.LLAMA_CPP && Q8Kernels.accepts(format)) {
-            q8.quantize(x, xOffset, batch, cols);
+            q8.quantize(x, xOffset, batch, cols, batchInvariant);
             jobQ8 = q8;
         } else {
             ActivationRounding rounding = activations == Activations.FLOAT ? ActivationRounding.NONE : format.activationRounding();

@@ -35,16 +35,25 @@ final class Q8Activations {
     float[] qt = new float[0];
     float[] dt = new float[0];
     int groups;
+    /**
+     * Every token must get the tiles' arithmetic, alone or not (no token lanes, no single-token kernel), so that a
+     * token's result does not depend on what else is in its batch ({@link MatMul#batchInvariant()}).
+     */
+    boolean tilesOnly;
     /** Tokens the groups hold: {@code groups * L}, or the whole batch when its last group is a padded one. */
     int grouped;
 
-    /** Rounds {@code batch} vectors of {@code cols} values (whole blocks of 32) from {@code x[offset]}. */
-    void quantize(float[] x, int offset, int batch, int cols) {
+    /**
+     * Rounds {@code batch} vectors of {@code cols} values (whole blocks of 32) from {@code x[offset]}, for kernels
+     * that run every token in tiles when {@code tilesOnly}.
+     */
+    void quantize(float[] x, int offset, int batch, int cols, boolean tilesOnly) {
         quantize(x, offset, batch * cols);
+        this.tilesOnly = tilesOnly;
         int lanes = Vectors.floatLanes();
         // only whole groups: a half-empty group costs what a full one does, and the 4x4 tiles of Q8Kernels run a
         // few tokens at twice its speed
-        groups = batch / lanes;
+        groups = tilesOnly ? 0 : batch / lanes;
         grouped = groups * lanes;
         if (groups == 0) {
             return;

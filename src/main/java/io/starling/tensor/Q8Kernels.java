@@ -87,7 +87,7 @@ final class Q8Kernels {
                                      int batch, float[] out, int outOffset, int outStride, int rowStart, int rowEnd,
                                      float[] scratch) {
         int blocks = cols / 32;
-        if (batch == 1) {
+        if (batch == 1 && !a.tilesOnly) {
             singleToken(q4_0, w, rowBytes, cols, blocks, a, 0, out, outOffset, outStride, rowStart, rowEnd, scratch);
             return;
         }

@@ -21,12 +21,12 @@ final class BatchFiles {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * Steps of at most three tokens (and so three sequences): the quantized kernels then take the single-token path
-     * for every token whatever else is in the step, so a request's tokens do not depend on which others run beside
-     * it (see SchedulerTest.ROW_KERNEL_TOKENS) and an interrupted, resumed or sharded job must equal an
-     * uninterrupted one bit for bit. Wider steps may flip a near tie between two runs that batch differently.
+     * Batches as the command's defaults make them (many sequences, prompt chunks beside decodes), batch-invariant as
+     * the command is by default: a request's tokens then do not depend on which others run beside it, so an
+     * interrupted, resumed or sharded job must equal an uninterrupted one bit for bit.
      */
-    static final int STEP = 3;
+    static final int SEQUENCES = 16;
+    static final int STEP_TOKENS = 48;
 
     private BatchFiles() {
     }
@@ -36,7 +36,8 @@ final class BatchFiles {
     }
 
     static BatchJob.Settings settings(Path model, Path input, Path output, Shard shard, long maxRequests) {
-        return new BatchJob.Settings(model, null, input, output, shard, 1, STEP, STEP, 64, 60_000, maxRequests, 60_000);
+        return new BatchJob.Settings(model, null, input, output, shard, 1, SEQUENCES, STEP_TOKENS, 64, 60_000, maxRequests,
+                60_000, true);
     }
 
     /** Runs the job; its stderr is returned for assertions on what recovery said. */

@@ -52,7 +52,7 @@ class BatchJobTest {
                         + "\"max_tokens\": 16}}");
         Path output = dir.resolve("out.jsonl");
         BatchJob.Settings named = new BatchJob.Settings(model, "gpt-3.5-turbo-0125", input, output, Shard.ALL, 1, 16,
-                512, 64, 60_000, 0, 60_000);
+                512, 64, 60_000, 0, 60_000, true);
         BatchFiles.Run done = run(named);
         assertThat(done.summary().complete()).isTrue();
         assertThat(done.summary().failed()).isZero();

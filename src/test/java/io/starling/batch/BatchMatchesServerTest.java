@@ -54,7 +54,7 @@ class BatchMatchesServerTest {
             Path input = BatchFiles.write(dir.resolve("in-" + i + ".jsonl"), lines.get(i));
             Path output = dir.resolve("out-" + i + ".jsonl");
             BatchJob.Settings alone = new BatchJob.Settings(model, null, input, output, Shard.ALL, 1, 16, 512, 64,
-                    60_000, 0, 60_000);
+                    60_000, 0, 60_000, false);
             assertThat(BatchFiles.run(alone).summary().complete()).isTrue();
             JsonNode response = BatchFiles.read(output).getFirst().get("response");
             assertThat(response.get("status_code").asInt()).as(REQUESTS[i][1]).isEqualTo(server.get(i).statusCode());

@@ -33,13 +33,13 @@ final class EmbeddedStories implements AutoCloseable {
 
     Scheduler scheduler(int maxQueueDepth, int maxBatchSize, int maxBatchTokens, long timeoutMs, EngineMetrics metrics,
                         Map<String, Integer> weights) {
-        return new Scheduler(text, new SchedulerSettings(maxQueueDepth, maxBatchSize, maxBatchTokens, timeoutMs, 2, weights),
+        return new Scheduler(text, new SchedulerSettings(maxQueueDepth, maxBatchSize, maxBatchTokens, timeoutMs, 2, weights, false),
                 caches(kv(16L << 20, Optional.empty())), metrics);
     }
 
     /** A scheduler over {@code caches} (which it closes). */
     Scheduler scheduler(PagedKvCaches caches, int maxBatchSize, int maxBatchTokens, EngineMetrics metrics) {
-        return new Scheduler(text, new SchedulerSettings(64, maxBatchSize, maxBatchTokens, 60_000, 2, Map.of()), caches,
+        return new Scheduler(text, new SchedulerSettings(64, maxBatchSize, maxBatchTokens, 60_000, 2, Map.of(), false), caches,
                 metrics);
     }
 

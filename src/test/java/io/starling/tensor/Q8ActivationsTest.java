@@ -29,7 +29,7 @@ class Q8ActivationsTest {
         java.util.Arrays.fill(x, 64, 96, 0f); // an all-zero block
 
         Q8Activations activations = new Q8Activations();
-        activations.quantize(x, 0, batch, cols);
+        activations.quantize(x, 0, batch, cols, false);
         float[] expected = new float[x.length];
         ActivationRounding.Q8_0.round(x, 0, expected, 0, x.length);
 
