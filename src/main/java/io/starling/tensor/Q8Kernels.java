@@ -39,6 +39,8 @@ final class Q8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Activations of a token chunk kept hot in L2 while a thread's rows are swept over them (2x8 tiles). */
     private static final int TOKEN_CHUNK_BYTES = 512 * 1024;
+    /** n - 8 for the nibbles n = 0..15: scaled by a block's dw, the table of its decoded weights (exact products). */
+    private static final float[] NIBBLE_VALUES = {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7};
 
     private Q8Kernels() {
     }
@@ -638,7 +640,11 @@ final class Q8Kernels {
         }
     }
 
-    /** {@link #q4_0Tile4x4} with 2 rows and 8 tokens: the weight decoding shared by twice the tokens. */
+    /**
+     * {@link #q4_0Tile4x4} with 2 rows and 8 tokens: the weight decoding shared by twice the tokens. At 512 bits the
+     * nibbles index a per-block table of {@code (n - 8) * dw} (same bits, 5-10% less time: perf/RESULTS.md, "nibbles
+     * through a table").
+     */
     private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
                                     int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
@@ -656,14 +662,29 @@ final class Q8Kernels {
             float dw1 = LittleEndian.half(w, row1 + off);
             ByteVector n0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            // 512 bits: each row's (n - 8) * dw for n = 0..15 in one vector, a table the nibbles index (one vpermd
+            // per 16 weights instead of a conversion and an FMA; unused, and dropped by C2, at narrower shapes)
+            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts();
+            IntVector t1 = nibbles.mul(dw1).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 int e = k * 32 + p * L;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
-                FloatVector wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
-                FloatVector wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                FloatVector wl0, wh0, wl1, wh1;
+                if (L == 16) {
+                    // selectFrom takes a lane's index modulo 16: the low nibble needs no mask
+                    wl0 = v0.selectFrom(t0).reinterpretAsFloats();
+                    wh0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+                    wl1 = v1.selectFrom(t1).reinterpretAsFloats();
+                    wh1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+                } else {
+                    // 128/256 bits: a 16-entry table spans several vectors (measured 2-3% slower at 256 bits)
+                    wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                    wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                }
                 FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
                 FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
