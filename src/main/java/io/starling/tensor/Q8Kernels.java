@@ -437,20 +437,36 @@ final class Q8Kernels {
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
             ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
             ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            // 512 bits: the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
+            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
+            IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 int e = k * 32 + p * L;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
-                FloatVector wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
-                FloatVector wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
-                FloatVector wh2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
-                FloatVector wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                FloatVector wl0, wh0, wl1, wh1, wl2, wh2, wl3, wh3;
+                if (L == 16) {
+                    wl0 = v0.selectFrom(t0).reinterpretAsFloats();
+                    wh0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+                    wl1 = v1.selectFrom(t1).reinterpretAsFloats();
+                    wh1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+                    wl2 = v2.selectFrom(t2).reinterpretAsFloats();
+                    wh2 = v2.lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats();
+                    wl3 = v3.selectFrom(t3).reinterpretAsFloats();
+                    wh3 = v3.lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats();
+                } else {
+                    wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                    wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                    wl2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
+                    wh2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
+                    wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                    wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                }
                 FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
                 FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
