@@ -545,34 +545,59 @@ final class Q8Kernels {
             ByteVector n5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
             ByteVector n6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
             ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
+            // 512 bits: the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
+            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
+            IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
+            IntVector t4 = nibbles.mul(dw4).reinterpretAsInts(), t5 = nibbles.mul(dw5).reinterpretAsInts();
+            IntVector t6 = nibbles.mul(dw6).reinterpretAsInts(), t7 = nibbles.mul(dw7).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 int e = x0 + k * 32 + p * L;
                 FloatVector xl = FloatVector.fromArray(F, x, e);
                 FloatVector xh = FloatVector.fromArray(F, x, e + 16);
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0)
-                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0).fma(xl, a0));
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1)
-                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1).fma(xl, a1));
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2)
-                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2).fma(xl, a2));
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3)
-                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3).fma(xl, a3));
                 IntVector v4 = (IntVector) n4.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4)
-                        .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4).fma(xl, a4));
                 IntVector v5 = (IntVector) n5.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5)
-                        .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5).fma(xl, a5));
                 IntVector v6 = (IntVector) n6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6)
-                        .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6).fma(xl, a6));
                 IntVector v7 = (IntVector) n7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7)
-                        .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7).fma(xl, a7));
+                if (L == 16) {
+                    a0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats()
+                            .fma(xh, v0.selectFrom(t0).reinterpretAsFloats().fma(xl, a0));
+                    a1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats()
+                            .fma(xh, v1.selectFrom(t1).reinterpretAsFloats().fma(xl, a1));
+                    a2 = v2.lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats()
+                            .fma(xh, v2.selectFrom(t2).reinterpretAsFloats().fma(xl, a2));
+                    a3 = v3.lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats()
+                            .fma(xh, v3.selectFrom(t3).reinterpretAsFloats().fma(xl, a3));
+                    a4 = v4.lanewise(VectorOperators.LSHR, 4).selectFrom(t4).reinterpretAsFloats()
+                            .fma(xh, v4.selectFrom(t4).reinterpretAsFloats().fma(xl, a4));
+                    a5 = v5.lanewise(VectorOperators.LSHR, 4).selectFrom(t5).reinterpretAsFloats()
+                            .fma(xh, v5.selectFrom(t5).reinterpretAsFloats().fma(xl, a5));
+                    a6 = v6.lanewise(VectorOperators.LSHR, 4).selectFrom(t6).reinterpretAsFloats()
+                            .fma(xh, v6.selectFrom(t6).reinterpretAsFloats().fma(xl, a6));
+                    a7 = v7.lanewise(VectorOperators.LSHR, 4).selectFrom(t7).reinterpretAsFloats()
+                            .fma(xh, v7.selectFrom(t7).reinterpretAsFloats().fma(xl, a7));
+                } else {
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0)
+                            .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0).fma(xl, a0));
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1)
+                            .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1).fma(xl, a1));
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2)
+                            .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2).fma(xl, a2));
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3)
+                            .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3).fma(xl, a3));
+                    a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4)
+                            .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4).fma(xl, a4));
+                    a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5)
+                            .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5).fma(xl, a5));
+                    a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6)
+                            .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6).fma(xl, a6));
+                    a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7)
+                            .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7).fma(xl, a7));
+                }
             }
         }
         a0.intoArray(lanes, 0);
