@@ -29,8 +29,9 @@ import static io.starling.tensor.Vectors.PARTS16;
  *     few sequences, what is left of a prefill, down to a single leftover token) run in tiles of two rows by eight
  *     tokens, then four by four, the last tile of each kind filled only in part: each weight block is decoded once
  *     for all the tile's tokens and each activation load serves all its rows. Q4_0 decodes to
- *     {@code (n - 8) * dw}: its products with integer activations are {@code dw} times integers below 2^11, so the
- *     block sums stay exact and only {@code dx} remains to scale (one op per token and block less).</li>
+ *     {@code (n - 8) * dw} (at 512 bits the nibbles index a per-block table of the 16 values): its products with
+ *     integer activations are {@code dw} times integers below 2^11, so the block sums stay exact and only
+ *     {@code dx} remains to scale (one op per token and block less).</li>
  * </ul>
  * Written out per layout with no helper returning a vector (a vector crossing a call C2 did not inline is boxed:
  * ~50x slower). Correct for every species: a half block is {@link Vectors#PARTS16} float vectors.
