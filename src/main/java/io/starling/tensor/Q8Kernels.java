@@ -29,8 +29,9 @@ import static io.starling.tensor.Vectors.PARTS16;
  *     few sequences, what is left of a prefill, down to a single leftover token) run in tiles of two rows by eight
  *     tokens, then four by four, the last tile of each kind filled only in part: each weight block is decoded once
  *     for all the tile's tokens and each activation load serves all its rows. Q4_0 decodes to
- *     {@code (n - 8) * dw}: its products with integer activations are {@code dw} times integers below 2^11, so the
- *     block sums stay exact and only {@code dx} remains to scale (one op per token and block less).</li>
+ *     {@code (n - 8) * dw} (at 512 bits the nibbles index a per-block table of the 16 values): its products with
+ *     integer activations are {@code dw} times integers below 2^11, so the block sums stay exact and only
+ *     {@code dx} remains to scale (one op per token and block less).</li>
  * </ul>
  * Written out per layout with no helper returning a vector (a vector crossing a call C2 did not inline is boxed:
  * ~50x slower). Correct for every species: a half block is {@link Vectors#PARTS16} float vectors.
@@ -39,6 +40,8 @@ final class Q8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Activations of a token chunk kept hot in L2 while a thread's rows are swept over them (2x8 tiles). */
     private static final int TOKEN_CHUNK_BYTES = 512 * 1024;
+    /** n - 8 for the nibbles n = 0..15: scaled by a block's dw, the table of its decoded weights (exact products). */
+    private static final float[] NIBBLE_VALUES = {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7};
 
     private Q8Kernels() {
     }
@@ -435,20 +438,36 @@ final class Q8Kernels {
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
             ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
             ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
+            // 512 bits: the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
+            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
+            IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 int e = k * 32 + p * L;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
-                FloatVector wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
-                FloatVector wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
-                FloatVector wh2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
-                FloatVector wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                FloatVector wl0, wh0, wl1, wh1, wl2, wh2, wl3, wh3;
+                if (L == 16) {
+                    wl0 = v0.selectFrom(t0).reinterpretAsFloats();
+                    wh0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+                    wl1 = v1.selectFrom(t1).reinterpretAsFloats();
+                    wh1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+                    wl2 = v2.selectFrom(t2).reinterpretAsFloats();
+                    wh2 = v2.lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats();
+                    wl3 = v3.selectFrom(t3).reinterpretAsFloats();
+                    wh3 = v3.lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats();
+                } else {
+                    wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                    wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                    wl2 = ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
+                    wh2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2);
+                    wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                    wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
+                }
                 FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
                 FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
@@ -527,34 +546,59 @@ final class Q8Kernels {
             ByteVector n5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
             ByteVector n6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
             ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
+            // 512 bits: the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
+            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
+            IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
+            IntVector t4 = nibbles.mul(dw4).reinterpretAsInts(), t5 = nibbles.mul(dw5).reinterpretAsInts();
+            IntVector t6 = nibbles.mul(dw6).reinterpretAsInts(), t7 = nibbles.mul(dw7).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 int e = x0 + k * 32 + p * L;
                 FloatVector xl = FloatVector.fromArray(F, x, e);
                 FloatVector xh = FloatVector.fromArray(F, x, e + 16);
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0)
-                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0).fma(xl, a0));
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1)
-                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1).fma(xl, a1));
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2)
-                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2).fma(xl, a2));
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3)
-                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3).fma(xl, a3));
                 IntVector v4 = (IntVector) n4.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4)
-                        .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4).fma(xl, a4));
                 IntVector v5 = (IntVector) n5.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5)
-                        .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5).fma(xl, a5));
                 IntVector v6 = (IntVector) n6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6)
-                        .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6).fma(xl, a6));
                 IntVector v7 = (IntVector) n7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7)
-                        .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7).fma(xl, a7));
+                if (L == 16) {
+                    a0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats()
+                            .fma(xh, v0.selectFrom(t0).reinterpretAsFloats().fma(xl, a0));
+                    a1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats()
+                            .fma(xh, v1.selectFrom(t1).reinterpretAsFloats().fma(xl, a1));
+                    a2 = v2.lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats()
+                            .fma(xh, v2.selectFrom(t2).reinterpretAsFloats().fma(xl, a2));
+                    a3 = v3.lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats()
+                            .fma(xh, v3.selectFrom(t3).reinterpretAsFloats().fma(xl, a3));
+                    a4 = v4.lanewise(VectorOperators.LSHR, 4).selectFrom(t4).reinterpretAsFloats()
+                            .fma(xh, v4.selectFrom(t4).reinterpretAsFloats().fma(xl, a4));
+                    a5 = v5.lanewise(VectorOperators.LSHR, 4).selectFrom(t5).reinterpretAsFloats()
+                            .fma(xh, v5.selectFrom(t5).reinterpretAsFloats().fma(xl, a5));
+                    a6 = v6.lanewise(VectorOperators.LSHR, 4).selectFrom(t6).reinterpretAsFloats()
+                            .fma(xh, v6.selectFrom(t6).reinterpretAsFloats().fma(xl, a6));
+                    a7 = v7.lanewise(VectorOperators.LSHR, 4).selectFrom(t7).reinterpretAsFloats()
+                            .fma(xh, v7.selectFrom(t7).reinterpretAsFloats().fma(xl, a7));
+                } else {
+                    a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0)
+                            .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0).fma(xl, a0));
+                    a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1)
+                            .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1).fma(xl, a1));
+                    a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2)
+                            .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(dw2, -8 * dw2).fma(xl, a2));
+                    a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3)
+                            .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3).fma(xl, a3));
+                    a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4)
+                            .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).fma(dw4, -8 * dw4).fma(xl, a4));
+                    a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5)
+                            .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).fma(dw5, -8 * dw5).fma(xl, a5));
+                    a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6)
+                            .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).fma(dw6, -8 * dw6).fma(xl, a6));
+                    a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7)
+                            .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).fma(dw7, -8 * dw7).fma(xl, a7));
+                }
             }
         }
         a0.intoArray(lanes, 0);
@@ -638,7 +682,11 @@ final class Q8Kernels {
         }
     }
 
-    /** {@link #q4_0Tile4x4} with 2 rows and 8 tokens: the weight decoding shared by twice the tokens. */
+    /**
+     * {@link #q4_0Tile4x4} with 2 rows and 8 tokens: the weight decoding shared by twice the tokens. At 512 bits the
+     * nibbles index a per-block table of {@code (n - 8) * dw} (same bits, 5-10% less time: perf/RESULTS.md, "nibbles
+     * through a table").
+     */
     private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
                                     int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
@@ -656,14 +704,29 @@ final class Q8Kernels {
             float dw1 = LittleEndian.half(w, row1 + off);
             ByteVector n0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            // 512 bits: each row's (n - 8) * dw for n = 0..15 in one vector, a table the nibbles index (one vpermd
+            // per 16 weights instead of a conversion and an FMA; unused, and dropped by C2, at narrower shapes)
+            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts();
+            IntVector t1 = nibbles.mul(dw1).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 int e = k * 32 + p * L;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
-                FloatVector wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                FloatVector wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
-                FloatVector wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                FloatVector wl0, wh0, wl1, wh1;
+                if (L == 16) {
+                    // selectFrom takes a lane's index modulo 16: the low nibble needs no mask
+                    wl0 = v0.selectFrom(t0).reinterpretAsFloats();
+                    wh0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+                    wl1 = v1.selectFrom(t1).reinterpretAsFloats();
+                    wh1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+                } else {
+                    // 128/256 bits: a 16-entry table spans several vectors (measured 2-3% slower at 256 bits)
+                    wl0 = ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wh0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw0, -8 * dw0);
+                    wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                    wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
+                }
                 FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
                 FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
