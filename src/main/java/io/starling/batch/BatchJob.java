@@ -87,7 +87,7 @@ public final class BatchJob {
                 return new Summary(total, total, 0, 0, 0, 0, 0, true);
             }
             try (GgufFile file = GgufFile.open(settings.model())) {
-                String id = settings.modelName() != null ? settings.modelName() : idFromFileName(settings.model());
+                String id = settings.modelName() != null ? settings.modelName() : ServedModel.idFromFileName(settings.model());
                 ModelText.Text text = ModelText.of(new ServedModel(id, settings.model(), file, ModelShape.of(file)));
                 try (Scheduler scheduler = scheduler(text);
                      Progress progress = new Progress(total, doneBefore, err, terminal)) {
@@ -208,11 +208,5 @@ public final class BatchJob {
             }
         }
         return count;
-    }
-
-    /** The server's default model id: the file name without {@code .gguf}. */
-    static String idFromFileName(Path path) {
-        String fileName = path.getFileName().toString();
-        return fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - ".gguf".length()) : fileName;
     }
 }

@@ -99,16 +99,11 @@ public class ModelRegistry {
         GgufFile file = GgufFile.open(path);
         try {
             ModelShape shape = ModelShape.of(file);
-            return new ServedModel(name != null ? name : idFromFileName(path), path, file, shape);
+            return new ServedModel(name != null ? name : ServedModel.idFromFileName(path), path, file, shape);
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
-    }
-
-    static String idFromFileName(Path path) {
-        String fileName = path.getFileName().toString();
-        return fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - ".gguf".length()) : fileName;
     }
 
     // ---- routing

@@ -33,7 +33,7 @@ public final class ModelSpecs {
                         EmbeddedModel.NAME);
                 return EmbeddedModel.extractTo(Path.of(System.getProperty("java.io.tmpdir")));
             });
-            String name = config.modelName().orElseGet(() -> ModelRegistry.idFromFileName(path));
+            String name = config.modelName().orElseGet(() -> ServedModel.idFromFileName(path));
             specs.add(new ModelSpec(name, config.modelVersion(), path.toString(), Optional.empty(), 100,
                     scheduler(config, Optional.empty()), kv(config, Optional.empty(), Optional.empty(), Optional.empty())));
         }
