@@ -5,10 +5,12 @@ import io.smallrye.mutiny.Uni;
 import io.starling.engine.GenerationEvent;
 import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.GeneratedToken;
+import io.starling.engine.GenerationEvent.SequenceEnd;
 import io.starling.engine.GenerationRequest;
 import io.starling.engine.InferenceEngine;
 import io.starling.security.TokenRateLimit;
 import io.starling.security.TokenRateLimit.Reservation;
+import io.starling.telemetry.PredictionMonitor;
 import io.starling.telemetry.RequestRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -19,17 +21,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The engine of the model version {@link RequestPrelude} routed the request to, as the API uses it: each request first reserves the most tokens it may use from its tenant's
  * allowance ({@link TokenRateLimit}), and as its jobs end, what they really used is written to the request's record
- * (usage and timings for the access log) and the unused rest of the reservation is given back.
+ * (usage and timings for the access log) and the unused rest of the reservation is given back. Each generated
+ * sequence's mean token probability goes to the {@link PredictionMonitor} as the model's confidence (pipeline
+ * {@code none}).
  */
 @ApplicationScoped
 public class MeteredEngine {
 
     private final TokenRateLimit tokenLimit;
     private final RequestPrelude prelude;
+    private final PredictionMonitor predictions;
 
-    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude) {
+    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude, PredictionMonitor predictions) {
         this.tokenLimit = tokenLimit;
         this.prelude = prelude;
+        this.predictions = predictions;
     }
 
     public Multi<GenerationEvent> submit(GenerationRequest job) {
@@ -48,13 +54,15 @@ public class MeteredEngine {
         }
         RequestUsage usage = new RequestUsage(tokenLimit.reserve(record.tenant(), most, "max_tokens"), record, jobs.size());
         InferenceEngine engine = prelude.deployment().engine();
+        String model = prelude.deployment().name();
         List<Multi<GenerationEvent>> submitted = new ArrayList<>(jobs.size());
         try {
             // the scheduler shares the engine fairly between the same tenants the limits count
             String tenant = record.tenant();
             for (GenerationRequest job : jobs) {
                 GenerationRequest owned = tenant == null ? job : job.withTenant(tenant);
-                submitted.add(usage.meter(engine.submit(owned), job.prompt().length));
+                Multi<GenerationEvent> events = confidences(engine.submit(owned), model, job.n());
+                submitted.add(usage.meter(events, job.prompt().length));
             }
             return submitted;
         } catch (RuntimeException e) {
@@ -65,6 +73,24 @@ public class MeteredEngine {
             usage.reservation.settle(0);
             throw e;
         }
+    }
+
+    /**
+     * Records each sequence's confidence as it ends: the mean probability of its generated tokens (the chosen
+     * token's probability under the raw logits, which the sampler always computes). A sequence that generated
+     * nothing predicted nothing and is not recorded.
+     */
+    private Multi<GenerationEvent> confidences(Multi<GenerationEvent> events, String model, int sequences) {
+        double[] probabilitySums = new double[sequences]; // one subscriber's serialised callbacks touch them
+        return events.onItem().invoke(event -> {
+            switch (event) {
+                case GeneratedToken t -> probabilitySums[t.index()] += Math.exp(t.logprob());
+                case SequenceEnd end when end.completionTokens() > 0 -> predictions.record(model,
+                        PredictionMonitor.NO_PIPELINE, probabilitySums[end.index()] / end.completionTokens(), null);
+                default -> {
+                }
+            }
+        });
     }
 
     /** The embedding of each input, one after another; every input token counts against the allowance. */
