@@ -92,8 +92,13 @@ public class MeteredEngine {
         return events.onItem().invoke(event -> {
             switch (event) {
                 case GeneratedToken t -> probabilitySums[t.index()] += Math.exp(t.logprob());
-                case SequenceEnd end when end.completionTokens() > 0 -> predictions.record(model,
-                        PredictionMonitor.NO_PIPELINE, probabilitySums[end.index()] / end.completionTokens(), null);
+                case SequenceEnd end when end.completionTokens() > 0 -> {
+                    double confidence = probabilitySums[end.index()] / end.completionTokens();
+                    // logits with NaN or infinities give no probabilities: nothing to record, the answer stands
+                    if (!Double.isNaN(confidence)) {
+                        predictions.record(model, PredictionMonitor.NO_PIPELINE, confidence, null);
+                    }
+                }
                 case Completed c -> spans.enginePhases(trace, model, c.queueMs(), c.prefillMs(), c.decodeMs());
                 default -> {
                 }
