@@ -273,6 +273,28 @@ class MatMulKernelTest {
         }
     }
 
+    /** The halving tree in vectors adds exactly what a scalar walk adds, for every width, below and above a vector. */
+    @Test
+    void treeAddsLikeTheScalarWalk() {
+        Random random = new Random(77);
+        for (int width = 1; width <= GgmlDot.VEC_DOT_LANES; width *= 2) {
+            for (int repeat = 0; repeat < 50; repeat++) {
+                float[] lanes = new float[GgmlDot.VEC_DOT_LANES];
+                for (int i = 0; i < width; i++) {
+                    // magnitudes from 2^-20 to 2^20: the order of the additions shows in the rounding
+                    lanes[i] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(41) - 20));
+                }
+                float[] scalar = lanes.clone();
+                for (int half = width / 2; half >= 1; half /= 2) {
+                    for (int i = 0; i < half; i++) {
+                        scalar[i] += scalar[i + half];
+                    }
+                }
+                assertEquals(scalar[0], GgmlDot.tree(lanes, width), 0f, "width " + width);
+            }
+        }
+    }
+
     private static float scalarLaneSum(float[] a, int ao, float[] b, int bo, int np, int width) {
         float[] acc = new float[width];
         for (int i = 0; i < np; i++) {
