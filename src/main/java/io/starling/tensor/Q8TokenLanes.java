@@ -57,9 +57,10 @@ final class Q8TokenLanes {
 
     /** Floats of per-thread scratch a call with {@code cols} columns and {@code groups} token groups needs. */
     static int scratchSize(int cols, int groups) {
-        // the token-major tiles of Q8Kernels share the scratch: at least what they need
-        return Math.max(ROWS * cols + ROWS * (cols / 32) + 2 * ROWS * L,
-                chunks(cols) * TILES * TILE_FLOATS + TILES * groups * ROWS * L);
+        // the token-major tiles of Q8Kernels share the scratch: at least what they need; the decoded panel only when
+        // there are token groups (a server that only decodes never grows it)
+        int tiles = ROWS * cols + ROWS * (cols / 32) + 2 * ROWS * L;
+        return groups == 0 ? tiles : Math.max(tiles, chunks(cols) * TILES * TILE_FLOATS + TILES * groups * ROWS * L);
     }
 
     /** Column chunks of a row of {@code cols} columns, the last one possibly part-filled. */
