@@ -36,61 +36,91 @@ public class MeteredEngine {
         return submitAll(List.of(job)).getFirst();
     }
 
-    /**
-     * Admits every job of a request, or none: when one is refused (queue full), the ones already admitted are
-     * cancelled so they do not run for a client that got a 429, and the reservation goes back whole.
-     */
+    /** See {@link Metered#submitAll}. */
     public List<Multi<GenerationEvent>> submitAll(List<GenerationRequest> jobs) {
-        RequestRecord record = prelude.record();
-        long most = 0;
-        for (GenerationRequest job : jobs) {
-            most += job.prompt().length + (long) job.maxTokens() * job.n();
-        }
-        RequestUsage usage = new RequestUsage(tokenLimit.reserve(record.tenant(), most, "max_tokens"), record, jobs.size());
-        InferenceEngine engine = prelude.deployment().engine();
-        List<Multi<GenerationEvent>> submitted = new ArrayList<>(jobs.size());
-        try {
-            // the scheduler shares the engine fairly between the same tenants the limits count
-            String tenant = record.tenant();
-            for (GenerationRequest job : jobs) {
-                GenerationRequest owned = tenant == null ? job : job.withTenant(tenant);
-                submitted.add(usage.meter(engine.submit(owned), job.prompt().length));
-            }
-            return submitted;
-        } catch (RuntimeException e) {
-            usage.abandoned = true;
-            for (Multi<GenerationEvent> multi : submitted) {
-                multi.subscribe().with(event -> { }, failure -> { }).cancel();
-            }
-            usage.reservation.settle(0);
-            throw e;
-        }
+        return forRequest().submitAll(jobs);
     }
 
-    /** The embedding of each input, one after another; every input token counts against the allowance. */
+    /** See {@link Metered#embedAll}. */
     public Uni<List<float[]>> embedAll(List<int[]> inputs) {
-        RequestRecord record = prelude.record();
-        long tokens = 0;
-        for (int[] input : inputs) {
-            tokens += input.length;
+        return forRequest().embedAll(inputs);
+    }
+
+    /**
+     * The engine and allowance of the request being served on this thread, taken now so that later jobs of the
+     * same request (a pipeline's next stage, submitted from an engine callback) are metered alike off that thread.
+     */
+    public Metered forRequest() {
+        return new Metered(prelude.record(), prelude.deployment().engine());
+    }
+
+    /** One request's engine jobs, metered against its tenant's allowance and written to its record. */
+    public final class Metered {
+        private final RequestRecord record;
+        private final InferenceEngine engine;
+
+        private Metered(RequestRecord record, InferenceEngine engine) {
+            this.record = record;
+            this.engine = engine;
         }
-        long total = tokens;
-        InferenceEngine engine = prelude.deployment().engine();
-        Reservation reservation = tokenLimit.reserve(record.tenant(), total, "input");
-        return Multi.createFrom().iterable(inputs)
-                .onItem().transformToUniAndConcatenate(engine::embed)
-                .collect().asList()
-                .onTermination().invoke((vectors, failure, cancelled) -> {
-                    boolean done = failure == null && !cancelled;
-                    if (done) {
-                        record.promptTokens((int) total);
-                    } else if (failure != null) {
-                        record.failed(failure);
-                    } else {
-                        record.clientGone();
-                    }
-                    reservation.settle(done ? total : 0);
-                });
+
+        /** The most jobs the engine's queue holds: more at once would be refused. */
+        public int maxQueueDepth() {
+            return engine.maxQueueDepth();
+        }
+
+        /**
+         * Admits every job of a request, or none: when one is refused (queue full), the ones already admitted are
+         * cancelled so they do not run for a client that got a 429, and the reservation goes back whole.
+         */
+        public List<Multi<GenerationEvent>> submitAll(List<GenerationRequest> jobs) {
+            long most = 0;
+            for (GenerationRequest job : jobs) {
+                most += job.promptLength() + (long) job.maxTokens() * job.n();
+            }
+            RequestUsage usage = new RequestUsage(tokenLimit.reserve(record.tenant(), most, "max_tokens"), record, jobs.size());
+            List<Multi<GenerationEvent>> submitted = new ArrayList<>(jobs.size());
+            try {
+                // the scheduler shares the engine fairly between the same tenants the limits count
+                String tenant = record.tenant();
+                for (GenerationRequest job : jobs) {
+                    GenerationRequest owned = tenant == null ? job : job.withTenant(tenant);
+                    submitted.add(usage.meter(engine.submit(owned), job.promptLength()));
+                }
+                return submitted;
+            } catch (RuntimeException e) {
+                usage.abandoned = true;
+                for (Multi<GenerationEvent> multi : submitted) {
+                    multi.subscribe().with(event -> { }, failure -> { }).cancel();
+                }
+                usage.reservation.settle(0);
+                throw e;
+            }
+        }
+
+        /** The embedding of each input, one after another; every input token counts against the allowance. */
+        public Uni<List<float[]>> embedAll(List<int[]> inputs) {
+            long tokens = 0;
+            for (int[] input : inputs) {
+                tokens += input.length;
+            }
+            long total = tokens;
+            Reservation reservation = tokenLimit.reserve(record.tenant(), total, "input");
+            return Multi.createFrom().iterable(inputs)
+                    .onItem().transformToUniAndConcatenate(engine::embed)
+                    .collect().asList()
+                    .onTermination().invoke((vectors, failure, cancelled) -> {
+                        boolean done = failure == null && !cancelled;
+                        if (done) {
+                            record.promptTokens((int) total);
+                        } else if (failure != null) {
+                            record.failed(failure);
+                        } else {
+                            record.clientGone();
+                        }
+                        reservation.settle(done ? total : 0);
+                    });
+        }
     }
 
     /** The tokens a request's jobs used, settled against its reservation once the last job has ended. */
