@@ -91,4 +91,20 @@ class PipelineConfigTest {
         assertThatThrownBy(() -> PipelineConfig.parse(Map.of(), Map.of("STARLING_PIPELINES_A_COLOUR", "red")))
                 .hasMessageStartingWith("STARLING_PIPELINES_A_COLOUR: unknown pipeline variable");
     }
+
+    /** The documented example file parses into the pipelines it describes. */
+    @Test
+    void theExampleFileIsValid() throws java.io.IOException {
+        java.util.Properties example = new java.util.Properties();
+        try (var reader = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("config/pipelines.example.properties"))) {
+            example.load(reader);
+        }
+        Map<String, String> keys = new java.util.HashMap<>();
+        example.stringPropertyNames().forEach(key -> keys.put(key, example.getProperty(key)));
+        Map<String, PipelineSpec> pipelines = PipelineConfig.parse(keys, Map.of());
+        assertThat(pipelines).containsOnlyKeys("sentiment", "topic", "extract-city");
+        assertThat(pipelines.get("sentiment").stageNames()).containsExactly("tokenize", "embed", "classify", "postprocess");
+        assertThat(((StageSpec.Classify) pipelines.get("sentiment").stages().get(2)).template())
+                .isEqualTo("Review: {input}\nSentiment:");
+    }
 }
