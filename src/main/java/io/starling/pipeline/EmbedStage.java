@@ -7,22 +7,6 @@ import java.util.List;
 /** {@code embed}: the text's embedding (as {@code /v1/embeddings}), kept in the carry for the next stages. */
 final class EmbedStage implements Stage {
 
-    private final StageSpec.Embed spec;
-
-    EmbedStage(StageSpec.Embed spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public StageSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean cacheable() {
-        return true;
-    }
-
     @Override
     public Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
         List<int[]> ids = new ArrayList<>(inputs.size());

@@ -22,16 +22,6 @@ final class EmbeddingClassifier implements Stage {
     }
 
     @Override
-    public StageSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean cacheable() {
-        return true;
-    }
-
-    @Override
     public Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
         List<String> labels = spec.labels();
         List<int[]> work = new ArrayList<>();

@@ -3,10 +3,8 @@ package io.starling.pipeline;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.mutiny.Uni;
+import io.starling.engine.ModelText;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 
 /**
@@ -15,7 +13,7 @@ import java.util.regex.Matcher;
  * JSON in prose or code fences; a string field gives its text, any other value its JSON), or a regex group of the
  * first match.
  */
-final class ExtractStage implements Stage {
+final class ExtractStage implements Stage.EachInput {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,24 +24,10 @@ final class ExtractStage implements Stage {
     }
 
     @Override
-    public StageSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean cacheable() {
-        return true;
-    }
-
-    @Override
-    public Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
-        List<StageResult> results = new ArrayList<>(inputs.size());
-        for (Carry carry : inputs) {
-            String value = spec.regex() != null ? group(carry.text()) : field(carry.text());
-            results.add(new StageResult(new StageOutputs.Extracted(value, value != null), value == null ? "" : value,
-                    null, null, 0, 0));
-        }
-        return Uni.createFrom().item(results);
+    public StageResult apply(Carry carry, ModelText.Text text) {
+        String value = spec.regex() != null ? group(carry.text()) : field(carry.text());
+        return new StageResult(new StageOutputs.Extracted(value, value != null), value == null ? "" : value, null,
+                null, 0, 0);
     }
 
     private String group(String text) {

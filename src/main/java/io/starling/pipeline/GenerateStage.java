@@ -21,16 +21,6 @@ final class GenerateStage implements Stage {
     }
 
     @Override
-    public StageSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean cacheable() {
-        return spec.greedy();
-    }
-
-    @Override
     public Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
         // logprobs on: the mean token probability is the generation's confidence
         SamplerConfig sampling = new SamplerConfig(spec.temperature(), 0, spec.topP(), 1f, 64, 0f, 0f, spec.seed(),

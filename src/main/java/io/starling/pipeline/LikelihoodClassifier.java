@@ -28,16 +28,6 @@ final class LikelihoodClassifier implements Stage {
     }
 
     @Override
-    public StageSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public boolean cacheable() {
-        return true;
-    }
-
-    @Override
     public Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
         List<String> labels = spec.labels();
         List<GenerationRequest> jobs = new ArrayList<>(inputs.size() * labels.size());

@@ -1,6 +1,7 @@
 package io.starling.pipeline;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.starling.api.openai.Usage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,8 +28,8 @@ public final class Pipeline {
 
     private static Stage stage(StageSpec spec) {
         return switch (spec) {
-            case StageSpec.Tokenize tokenize -> new TokenizeStage(tokenize);
-            case StageSpec.Embed embed -> new EmbedStage(embed);
+            case StageSpec.Tokenize _ -> new TokenizeStage();
+            case StageSpec.Embed _ -> new EmbedStage();
             case StageSpec.Classify classify -> classify.method() == StageSpec.Method.LIKELIHOOD
                     ? new LikelihoodClassifier(classify) : new EmbeddingClassifier(classify);
             case StageSpec.Generate generate -> new GenerateStage(generate);
@@ -53,7 +54,7 @@ public final class Pipeline {
         for (int s = 0; s < stages.size(); s++) {
             int index = s;
             chain = chain.flatMap(carries -> stage(index, carries, engine, services)
-                    .map(results -> progress.advance(stages.get(index), results, shown, engine, services)));
+                    .map(results -> progress.advance(spec.stages().get(index), results, shown, engine, services)));
         }
         return chain.map(carries -> progress.result(engine));
     }
@@ -61,10 +62,11 @@ public final class Pipeline {
     /** Stage {@code index} over {@code carries}: cached results where there are, the rest computed together. */
     private Uni<List<StageResult>> stage(int index, List<Carry> carries, PipelineEngine engine, Services services) {
         Stage stage = stages.get(index);
-        String name = stage.spec().name();
+        StageSpec stageSpec = spec.stages().get(index);
+        String name = stageSpec.name();
         long start = System.nanoTime();
         Uni<List<StageResult>> results;
-        if (!stage.cacheable()) {
+        if (!stageSpec.cacheable()) {
             results = stage.run(carries, engine);
         } else {
             String[] keys = new String[carries.size()];
@@ -101,7 +103,9 @@ public final class Pipeline {
                 return all;
             });
         }
-        return results.onTermination().invoke(() -> services.metrics().stage(spec.name(), name, System.nanoTime() - start));
+        // the engine completes a stage on its loop thread: the next stage's tokenizing and hashing must not run there
+        return results.onTermination().invoke(() -> services.metrics().stage(spec.name(), name, System.nanoTime() - start))
+                .emitOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** The per-input state of one run: carries, shown outputs and tokens, advanced stage by stage. */
@@ -120,9 +124,9 @@ public final class Pipeline {
             this.completionTokens = new int[texts.size()];
         }
 
-        List<Carry> advance(Stage stage, List<StageResult> results, List<String> shown, PipelineEngine engine,
+        List<Carry> advance(StageSpec stage, List<StageResult> results, List<String> shown, PipelineEngine engine,
                             Services services) {
-            String name = stage.spec().name();
+            String name = stage.name();
             List<Carry> next = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 StageResult result = results.get(i);
@@ -132,7 +136,7 @@ public final class Pipeline {
                 if (shown.contains(name)) {
                     outputs.get(i).put(name, result.output());
                 }
-                if (stage.spec() instanceof StageSpec.Classify) {
+                if (stage instanceof StageSpec.Classify) {
                     services.predictions().predicted(engine.modelName(), spec.name(),
                             result.classification().confidence(), result.classification().label());
                 } else if (result.output() instanceof StageOutputs.Generated generated) {

@@ -168,7 +168,7 @@ public final class PipelineConfig {
         options.requirePlaceholder("generate.template", template);
         int maxTokens = (int) options.whole("generate.max-tokens", DEFAULT_MAX_TOKENS, 1, 1 << 20);
         float temperature = (float) options.number("generate.temperature", 0, 0, 100);
-        float topP = (float) options.number("generate.top-p", 1, Double.MIN_VALUE, 1);
+        float topP = (float) options.number("generate.top-p", 1, 1e-6, 1);
         long seed = options.whole("generate.seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
         return new StageSpec.Generate(template, maxTokens, temperature, topP, seed, options.list("generate.stop"));
     }
@@ -259,34 +259,27 @@ public final class PipelineConfig {
         }
 
         double number(String key, double otherwise, double min, double max) {
-            String value = keys.get(key);
-            if (value == null) {
-                return otherwise;
-            }
-            double number;
-            try {
-                number = Double.parseDouble(value.strip());
-            } catch (NumberFormatException e) {
-                throw new PipelineConfigException(key(key), "must be a number, got '" + value + "'");
-            }
-            if (!(number >= min && number <= max)) {
-                throw new PipelineConfigException(key(key), "must be between " + min + " and " + max + ", got " + value);
-            }
-            return number;
+            return bounded(key, otherwise, Double::parseDouble, min, max, "a number");
         }
 
         long whole(String key, long otherwise, long min, long max) {
+            return bounded(key, otherwise, Long::parseLong, min, max, "a whole number");
+        }
+
+        /** The key's value parsed and within [min, max] (NaN never is), or {@code otherwise} when it is not set. */
+        private <T extends Comparable<T>> T bounded(String key, T otherwise, Function<String, T> parse, T min, T max,
+                                                    String what) {
             String value = keys.get(key);
             if (value == null) {
                 return otherwise;
             }
-            long number;
+            T number;
             try {
-                number = Long.parseLong(value.strip());
+                number = parse.apply(value.strip());
             } catch (NumberFormatException e) {
-                throw new PipelineConfigException(key(key), "must be a whole number, got '" + value + "'");
+                throw new PipelineConfigException(key(key), "must be " + what + ", got '" + value + "'");
             }
-            if (number < min || number > max) {
+            if (number.compareTo(min) < 0 || number.compareTo(max) > 0) {
                 throw new PipelineConfigException(key(key), "must be between " + min + " and " + max + ", got " + value);
             }
             return number;

@@ -1,19 +1,27 @@
 package io.starling.pipeline;
 
 import io.smallrye.mutiny.Uni;
+import io.starling.engine.ModelText;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A stage at work: all inputs of a request at once, one result per input in their order. */
 interface Stage {
 
-    StageSpec spec();
-
-    /**
-     * Whether results are cached: the same model version, definition and carry always give the same result
-     * (tokenize, embed, classify, greedy generate, extract). Postprocess is deterministic too, but a lookup would
-     * cost more than it does.
-     */
-    boolean cacheable();
-
     Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine);
+
+    /** A stage that needs no engine work: each input on its own, on the caller's thread. */
+    interface EachInput extends Stage {
+
+        StageResult apply(Carry carry, ModelText.Text text);
+
+        @Override
+        default Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
+            List<StageResult> results = new ArrayList<>(inputs.size());
+            for (Carry carry : inputs) {
+                results.add(apply(carry, engine.text()));
+            }
+            return Uni.createFrom().item(results);
+        }
+    }
 }

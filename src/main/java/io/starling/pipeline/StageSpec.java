@@ -13,6 +13,19 @@ public sealed interface StageSpec {
     /** The stage's name in config keys, in {@code stages=} and in the result's {@code stages} object. */
     String name();
 
+    /**
+     * Whether results are cached: the same model version, definition and carry always give the same result
+     * (tokenize, embed, classify, greedy generate, extract). Postprocess is deterministic too, but a lookup would
+     * cost more than it does.
+     */
+    default boolean cacheable() {
+        return switch (this) {
+            case Generate generate -> generate.greedy();
+            case Postprocess _ -> false;
+            default -> true;
+        };
+    }
+
     /** The text's token ids and their count. */
     record Tokenize() implements StageSpec {
         public String name() {

@@ -13,7 +13,7 @@ class ExtractStageTest {
         PipelineSpec spec = PipelineConfig.parse(Map.of("starling.pipelines.x.stages", "extract",
                 "starling.pipelines.x.extract." + key, value), Map.of()).get("x");
         ExtractStage stage = new ExtractStage((StageSpec.Extract) spec.stages().getFirst());
-        return stage.run(java.util.Arrays.stream(texts).map(Carry::of).toList(), null).await().indefinitely();
+        return java.util.Arrays.stream(texts).map(text -> stage.apply(Carry.of(text), null)).toList();
     }
 
     @Test
