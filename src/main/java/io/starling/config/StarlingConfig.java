@@ -233,4 +233,30 @@ public interface StarlingConfig {
         @WithDefault("64")
         long maxMb();
     }
+
+    /** How prediction drift is measured ({@code io.starling.telemetry.PredictionMonitor}). */
+    Drift drift();
+
+    interface Drift {
+        /** Predictions of a (model, pipeline) series forming its reference distribution (unless a baseline is saved). */
+        @WithDefault("1000")
+        int referenceSize();
+
+        /** The rolling window of latest predictions compared with the reference. */
+        @WithDefault("500")
+        int windowSize();
+
+        /**
+         * A population-stability index above this logs a warning, once until the score has fallen to half of it
+         * again; 0.2 is the usual "shifted" (below 0.1 is read as stable).
+         */
+        @WithDefault("0.2")
+        double threshold();
+
+        /**
+         * A directory where each series' reference is saved once complete and loaded from on start, so a restarted
+         * server compares with the same baseline. Absent: references live in memory and are collected anew per start.
+         */
+        Optional<Path> baselineDir();
+    }
 }

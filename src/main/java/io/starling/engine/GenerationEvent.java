@@ -21,7 +21,8 @@ public sealed interface GenerationEvent {
      *
      * @param text    the text this token releases: empty while a multi-byte character or a possible stop string
      *                is incomplete, and held-back text comes out with a later token or the {@link SequenceEnd}
-     * @param logprob NaN unless logprobs were asked
+     * @param logprob its log-probability under the raw logits, always (a generation's confidence is the mean of
+     *                their exponentials); responses show it only when the request asked for logprobs
      * @param top     the most likely alternatives, as many as asked
      */
     record GeneratedToken(int index, int token, String text, float logprob, List<TokenLogprob> top)

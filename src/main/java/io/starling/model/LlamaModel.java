@@ -25,27 +25,50 @@ public final class LlamaModel {
     private int tokenCapacity;
     private int[] positions = new int[0];
     private float[] hidden = new float[0];
+    /**
+     * A block's normed input rows; free once the block's first product has read them, so it also holds the
+     * attention output ({@link #attended}, the same array) and, after the last layer, the output rows.
+     */
     private float[] normed = new float[0];
     private float[] query = new float[0];
     private float[] key = new float[0];
     private float[] value = new float[0];
     private float[] attended = new float[0];
     private float[] projected = new float[0];
+    // the feed-forward block's hidden rows, for one chunk of tokens at a time
     private float[] gate = new float[0];
     private float[] up = new float[0];
-    private float[] outputRows = new float[0];
     // Matrices that read the same input go through MatMul in one dispatch: Q, K, V and gate, up per layer.
     private final WeightMatrix[][] qkv;
     private final WeightMatrix[][] gateUp;
     private float[][] qkvOut = new float[3][];
     private float[][] gateUpOut = new float[2][];
 
+    /**
+     * Tokens the feed-forward block takes at once. Its hidden rows are ~5.5 times as wide as the model's, so a
+     * full step (512 tokens) would hold ~23 MB of them on a 1B model, and the products' rounded copies of their
+     * input three times that; in chunks of 128 the step's buffers stay bounded by the model width instead, for
+     * one more pass over the block's weights per chunk, cheap beside 128 tokens of arithmetic per weight. A
+     * multiple of 16 tokens, so every chunk starts a whole token-lane group and each token gets the same
+     * arithmetic as in one pass.
+     */
+    static final int FEED_FORWARD_CHUNK = 128;
+    private final int feedForwardChunk;
     /** SwiGLU values per work item: a multiple of ggml's 16-value exp groups. */
     private static final int SWIGLU_CHUNK = 512;
     private final int swiGluChunks;
     private final MatMul.Range swiGlu = this::swiGluChunks;
 
     public LlamaModel(LlamaWeights weights, MatMul matMul) {
+        this(weights, matMul, FEED_FORWARD_CHUNK);
+    }
+
+    LlamaModel(LlamaWeights weights, MatMul matMul, int feedForwardChunk) {
+        if (feedForwardChunk < 32 || feedForwardChunk % 16 != 0) {
+            throw new IllegalArgumentException("the feed-forward chunk must be a multiple of 16 tokens, at least 32, got "
+                    + feedForwardChunk);
+        }
+        this.feedForwardChunk = feedForwardChunk;
         this.shape = weights.shape();
         this.weights = weights;
         this.matMul = matMul;
@@ -87,7 +110,7 @@ public final class LlamaModel {
         int rows = finalHiddenStates(batch);
         float[] out = logits.reset(rows);
         if (rows > 0) {
-            matMul.multiply(weights.output(), outputRows, rows, out);
+            matMul.multiply(weights.output(), normed, rows, out);
         }
         return logits;
     }
@@ -106,7 +129,7 @@ public final class LlamaModel {
         int rows = finalHiddenStates(Batch.single(kv, 0, tokens, Batch.Outputs.ALL));
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < dim; i++) {
-                sum[i] += outputRows[r * dim + i];
+                sum[i] += normed[r * dim + i];
             }
         }
         double norm = 0;
@@ -121,7 +144,7 @@ public final class LlamaModel {
         return embedding;
     }
 
-    /** Runs all layers and leaves the output-normed hidden state of each output row in {@link #outputRows}. */
+    /** Runs all layers and leaves the output-normed hidden state of each output row in {@link #normed}. */
     private int finalHiddenStates(Batch batch) {
         validate(batch);
         int tokens = batch.tokenCount();
@@ -138,7 +161,7 @@ public final class LlamaModel {
             feedForwardBlock(l, layer, active);
         }
         for (int row = 0; row < active; row++) {
-            RmsNorm.apply(hidden, row * dim, weights.outputNorm(), shape.rmsNormEpsilon(), outputRows, row * dim);
+            RmsNorm.apply(hidden, row * dim, weights.outputNorm(), shape.rmsNormEpsilon(), normed, row * dim);
         }
         return active;
     }
@@ -182,7 +205,7 @@ public final class LlamaModel {
         int dim = shape.embeddingLength();
         int queryDim = shape.queryDim();
         int kvDim = shape.kvDim();
-        normRows(layer.attentionNorm(), tokens);
+        normRows(layer.attentionNorm(), 0, tokens);
         matMul.multiply(qkv[l], normed, tokens, qkvOut);
         for (int t = 0; t < tokens; t++) {
             rope.prepare(positions[t]);
@@ -206,11 +229,27 @@ public final class LlamaModel {
 
     private void feedForwardBlock(int l, LlamaWeights.Layer layer, int tokens) {
         int dim = shape.embeddingLength();
-        normRows(layer.ffnNorm(), tokens);
-        matMul.multiply(gateUp[l], normed, tokens, gateUpOut);
-        matMul.parallelFor(tokens * swiGluChunks, swiGlu);
-        matMul.multiply(layer.down(), gate, tokens, projected);
-        addInto(hidden, projected, tokens * dim);
+        for (int from = 0; from < tokens; ) {
+            int count = feedForwardTokens(tokens - from);
+            normRows(layer.ffnNorm(), from, count);
+            matMul.multiply(gateUp[l], normed, count, gateUpOut);
+            matMul.parallelFor(count * swiGluChunks, swiGlu);
+            matMul.multiply(layer.down(), gate, count, projected);
+            addInto(hidden, from * dim, projected, count * dim);
+            from += count;
+        }
+    }
+
+    /**
+     * The next feed-forward chunk of the {@code remaining} tokens. A chunk never leaves a single token behind: a
+     * product of one token takes the single-token kernel, whose arithmetic differs from the tiles' that token
+     * would get in one pass.
+     */
+    private int feedForwardTokens(int remaining) {
+        if (remaining <= feedForwardChunk) {
+            return remaining;
+        }
+        return remaining - feedForwardChunk == 1 ? feedForwardChunk - 16 : feedForwardChunk;
     }
 
     /** silu(gate) * up over chunks [from, to) of {@link #SWIGLU_CHUNK} values (a token's row is its chunks in turn). */
@@ -229,16 +268,21 @@ public final class LlamaModel {
         }
     }
 
-    private void normRows(float[] weight, int tokens) {
+    /** Normalises hidden rows {@code [from, from + count)} into normed rows {@code [0, count)}. */
+    private void normRows(float[] weight, int from, int count) {
         int dim = shape.embeddingLength();
-        for (int t = 0; t < tokens; t++) {
-            RmsNorm.apply(hidden, t * dim, weight, shape.rmsNormEpsilon(), normed, t * dim);
+        for (int t = 0; t < count; t++) {
+            RmsNorm.apply(hidden, (from + t) * dim, weight, shape.rmsNormEpsilon(), normed, t * dim);
         }
     }
 
     private static void addInto(float[] target, float[] addend, int count) {
+        addInto(target, 0, addend, count);
+    }
+
+    private static void addInto(float[] target, int offset, float[] addend, int count) {
         for (int i = 0; i < count; i++) {
-            target[i] += addend[i];
+            target[offset + i] += addend[i];
         }
     }
 
@@ -276,17 +320,17 @@ public final class LlamaModel {
         // past the scheduler's step budget would hold up to twice its activations for the life of the server
         int capacity = (tokens + 31) & ~31;
         int dim = shape.embeddingLength();
+        int ffnTokens = Math.min(capacity, feedForwardChunk);
         positions = new int[capacity];
         hidden = new float[capacity * dim];
-        normed = new float[capacity * dim];
+        normed = new float[capacity * Math.max(dim, shape.queryDim())];
         query = new float[capacity * shape.queryDim()];
         key = new float[capacity * shape.kvDim()];
         value = new float[capacity * shape.kvDim()];
-        attended = new float[capacity * shape.queryDim()];
+        attended = normed;
         projected = new float[capacity * dim];
-        gate = new float[capacity * shape.feedForwardLength()];
-        up = new float[capacity * shape.feedForwardLength()];
-        outputRows = new float[capacity * dim];
+        gate = new float[ffnTokens * shape.feedForwardLength()];
+        up = new float[ffnTokens * shape.feedForwardLength()];
         qkvOut = new float[][] {query, key, value};
         gateUpOut = new float[][] {gate, up};
         tokenCapacity = capacity;

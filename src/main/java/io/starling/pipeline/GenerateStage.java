@@ -22,9 +22,8 @@ final class GenerateStage implements Stage {
 
     @Override
     public Uni<List<StageResult>> run(List<Carry> inputs, PipelineEngine engine) {
-        // logprobs on: the mean token probability is the generation's confidence
-        SamplerConfig sampling = new SamplerConfig(spec.temperature(), 0, spec.topP(), 1f, 64, 0f, 0f, spec.seed(),
-                true, 0, null);
+        // every generated token carries its logprob: their mean probability is the generation's confidence
+        SamplerConfig sampling = SamplerConfig.sampling(spec.temperature(), spec.seed()).withTopP(spec.topP());
         List<GenerationRequest> jobs = new ArrayList<>(inputs.size());
         for (Carry carry : inputs) {
             int[] prompt = StageTokens.prompt(engine.text(), carry.fill(spec.template()), spec.maxTokens(), "generate");

@@ -1,6 +1,9 @@
 package io.starling.pipeline;
 
-/** Told of every prediction a pipeline serves, for the confidence histogram and drift (telemetry). */
+/**
+ * Told of every prediction a pipeline serves, for the confidence histogram and drift: the server passes
+ * {@code io.starling.telemetry.PredictionMonitor#record}.
+ */
 @FunctionalInterface
 public interface PredictionListener {
 

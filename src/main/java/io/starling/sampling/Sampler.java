@@ -91,7 +91,7 @@ public final class Sampler {
             applyFrequencyAndPresencePenalties(survivors);
             token = draw(survivors);
         }
-        return config.logprobs() ? withLogprobs(token, logits, offset) : new Sample(token, Float.NaN, List.of());
+        return scored(token, logits, offset);
     }
 
     private void applyRepetitionPenalty() {
@@ -216,10 +216,14 @@ public final class Sampler {
         return best;
     }
 
-    private Sample withLogprobs(int token, float[] logits, int offset) {
+    /**
+     * The sample with its log-probability, always: one vectorised pass over the row, a small share of the step that
+     * produced it, and what a generation's confidence is made of. The alternatives only when logprobs were asked.
+     */
+    private Sample scored(int token, float[] logits, int offset) {
         double logSum = LogSoftmax.logSumExp(logits, offset, vocabSize);
         float chosen = (float) (logits[offset + token] - logSum);
-        int n = Math.min(config.topLogprobs(), vocabSize);
+        int n = config.logprobs() ? Math.min(config.topLogprobs(), vocabSize) : 0;
         if (n == 0) {
             return new Sample(token, chosen, List.of());
         }

@@ -4,6 +4,10 @@ import io.starling.gguf.GgufFile;
 import io.starling.model.Batch;
 import io.starling.model.KvStore;
 import io.starling.model.LlamaModel;
+import io.starling.model.Logits;
+import io.starling.sampling.LogSoftmax;
+import io.starling.sampling.Sampler;
+import io.starling.sampling.SamplerConfig;
 import io.starling.tensor.MatMul;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -18,11 +22,33 @@ import java.util.List;
  * perf/model-cputime MODEL.gguf pp N                  # one prefill of N tokens</pre>
  * Prints tokens per CPU-second (and per wall-second) and the bytes the thread allocated per token (the KV caches
  * are made beforehand; the batch objects of each step are counted) for four repetitions; the first includes JIT
- * warm-up.
+ * warm-up. Decode runs also time the greedy sampler on the last logits row (the chosen token's log-probability
+ * included, which every generated token pays for), to set beside the step it follows.
  */
 public final class ModelCpuTime {
 
     private ModelCpuTime() {
+    }
+
+    /** CPU microseconds of one greedy sample of a logits row, over enough samples to be read on a shared machine. */
+    private static void samplerCost(Logits logits, com.sun.management.ThreadMXBean threads) {
+        Sampler sampler = new Sampler(SamplerConfig.greedy(), logits.vocabSize());
+        int samples = 2000;
+        long cpu = threads.getCurrentThreadCpuTime();
+        float sum = 0;
+        for (int i = 0; i < samples; i++) {
+            sum += sampler.sample(logits.array(), logits.offset(0)).logprob();
+        }
+        double sampleMicros = (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / samples;
+        cpu = threads.getCurrentThreadCpuTime();
+        double logSum = 0;
+        for (int i = 0; i < samples; i++) {
+            logSum += LogSoftmax.logSumExp(logits.array(), logits.offset(0), logits.vocabSize());
+        }
+        double logSumMicros = (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / samples;
+        System.out.printf("  greedy sample: %.1f CPU-us per token, of which the logprob's log-sum-exp %.1f (vocab %d;"
+                + " mean logprob %.3f, log-sum-exp %.3f)%n", sampleMicros, logSumMicros, logits.vocabSize(),
+                sum / samples, logSum / samples);
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,15 +78,17 @@ public final class ModelCpuTime {
                     model.forward(Batch.single(kv[0], 0, prompt, Batch.Outputs.LAST));
                     tokens = n;
                 } else {
+                    Logits last = null;
                     for (int step = 0; step < n; step++) {
                         List<Batch.Sequence> batch = new ArrayList<>(sequences);
                         for (int s = 0; s < sequences; s++) {
                             batch.add(new Batch.Sequence(kv[s], step, new int[] {(step * 7919 + s * 31 + 1) % vocab},
                                     Batch.Outputs.LAST));
                         }
-                        model.forward(new Batch(batch));
+                        last = model.forward(new Batch(batch));
                     }
                     tokens = n * sequences;
+                    samplerCost(last, threads);
                 }
                 double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
                 long bytes = threads.getCurrentThreadAllocatedBytes() - allocated;

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -182,10 +183,57 @@ class SamplerTest {
     }
 
     @Test
-    void withoutLogprobsTheSampleCarriesNone() {
+    void withoutLogprobsTheSampleCarriesItsOwnLogprobButNoAlternatives() {
         Sample sample = new Sampler(SamplerConfig.greedy(), LOGITS.length).sample(LOGITS, 0);
-        assertThat(sample.logprob()).isNaN();
+        assertThat((double) sample.logprob())
+                .isCloseTo(LOGITS[sample.token()] - referenceLogSumExp(LOGITS, 0, LOGITS.length), within(1e-6));
         assertThat(sample.top()).isEmpty();
+    }
+
+    @Test
+    void vectorisedLogSumExpMatchesTheDoubleSumOverAVocabulary() {
+        Random random = new Random(5);
+        for (int n : new int[] {1, 7, 64, 511, 32000, 151936}) {
+            float[] row = new float[n + 3];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (float) (random.nextGaussian() * 4);
+            }
+            row[3 + n / 2] = 30f; // one dominant token, as a confident model has
+            double expected = referenceLogSumExp(row, 3, n);
+            assertThat(LogSoftmax.logSumExp(row, 3, n)).as("n=" + n).isCloseTo(expected, within(1e-5));
+        }
+    }
+
+    @Test
+    void vectorExpIsWithinAFewUlpOfTheTrueValueAndZeroFarBelow() {
+        var species = FloatVector.SPECIES_PREFERRED;
+        float[] xs = new float[species.length()];
+        float[] out = new float[xs.length];
+        for (float x = -90f; x <= 0f; x += 0.0137f) {
+            Arrays.fill(xs, x);
+            LogSoftmax.exp(FloatVector.fromArray(species, xs, 0)).intoArray(out, 0);
+            double truth = Math.exp(x);
+            if (x > -87f) {
+                assertThat((double) out[0]).as("e^" + x).isCloseTo(truth, within(3.0 * Math.ulp((float) truth)));
+            } else {
+                assertThat(out[0]).as("e^" + x).isLessThan(2e-38f);
+            }
+        }
+        Arrays.fill(xs, Float.NEGATIVE_INFINITY);
+        LogSoftmax.exp(FloatVector.fromArray(species, xs, 0)).intoArray(out, 0);
+        assertThat(out[0]).as("a masked logit").isLessThan(2e-38f).isNotNegative();
+    }
+
+    private static double referenceLogSumExp(float[] row, int offset, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, row[offset + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.exp(row[offset + i] - max);
+        }
+        return max + Math.log(sum);
     }
 
     @Test

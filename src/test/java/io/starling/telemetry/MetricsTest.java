@@ -56,6 +56,24 @@ class MetricsTest {
     }
 
     @Test
+    void eachGeneratedSequenceRecordsItsMeanTokenProbabilityWithoutShowingLogprobs() {
+        String series = "starling_prediction_confidence_count{model=\"stories260K-Q8_0\",pipeline=\"none\"}";
+        String sum = "starling_prediction_confidence_sum{model=\"stories260K-Q8_0\",pipeline=\"none\"}";
+        double before = value(scrape(), series);
+        double sumBefore = value(scrape(), sum);
+        String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"temperature\":0,\"max_tokens\":6,\"n\":2}";
+        given().contentType(ContentType.JSON).body(chat).post("/v1/chat/completions").then().statusCode(200)
+                .body("choices[0].logprobs", org.hamcrest.Matchers.nullValue())
+                .body("choices[1].logprobs", org.hamcrest.Matchers.nullValue());
+        String after = scrape();
+        assertThat(value(after, series) - before).as("one confidence per sequence").isEqualTo(2);
+        // greedy tokens of a trained model: probable, but rarely certain
+        assertThat(value(after, sum) - sumBefore).isBetween(0.2, 2.0);
+        assertThat(after).contains("starling_drift_score{model=\"stories260K-Q8_0\",pipeline=\"none\",signal=\"confidence\"}")
+                .doesNotContain("pipeline=\"none\",signal=\"label\"");
+    }
+
+    @Test
     void unknownPathsShareOneLabel() {
         assertThat(RequestTelemetry.endpoint("/v1/completions/")).isEqualTo("/v1/completions");
         assertThat(RequestTelemetry.endpoint("/v1/models/abc")).isEqualTo("/v1/models/{id}");

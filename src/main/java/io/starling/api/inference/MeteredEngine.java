@@ -5,10 +5,12 @@ import io.smallrye.mutiny.Uni;
 import io.starling.engine.GenerationEvent;
 import io.starling.engine.GenerationEvent.Completed;
 import io.starling.engine.GenerationEvent.GeneratedToken;
+import io.starling.engine.GenerationEvent.SequenceEnd;
 import io.starling.engine.GenerationRequest;
 import io.starling.engine.InferenceEngine;
 import io.starling.security.TokenRateLimit;
 import io.starling.security.TokenRateLimit.Reservation;
+import io.starling.telemetry.PredictionMonitor;
 import io.starling.telemetry.RequestRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -19,17 +21,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The engine of the model version {@link RequestPrelude} routed the request to, as the API uses it: each request first reserves the most tokens it may use from its tenant's
  * allowance ({@link TokenRateLimit}), and as its jobs end, what they really used is written to the request's record
- * (usage and timings for the access log) and the unused rest of the reservation is given back.
+ * (usage and timings for the access log) and the unused rest of the reservation is given back. Each generated
+ * sequence's mean token probability goes to the {@link PredictionMonitor} as the model's confidence (pipeline
+ * {@code none}), except for pipelines, which record their own predictions.
  */
 @ApplicationScoped
 public class MeteredEngine {
 
     private final TokenRateLimit tokenLimit;
     private final RequestPrelude prelude;
+    private final PredictionMonitor predictions;
 
-    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude) {
+    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude, PredictionMonitor predictions) {
         this.tokenLimit = tokenLimit;
         this.prelude = prelude;
+        this.predictions = predictions;
     }
 
     public Multi<GenerationEvent> submit(GenerationRequest job) {
@@ -51,17 +57,29 @@ public class MeteredEngine {
      * same request (a pipeline's next stage, submitted from an engine callback) are metered alike off that thread.
      */
     public Metered forRequest() {
-        return new Metered(prelude.record(), prelude.deployment().engine());
+        return new Metered(prelude.record(), prelude.deployment().engine(), prelude.deployment().name(), true);
+    }
+
+    /**
+     * Like {@link #forRequest}, for a pipeline: its generations' confidences are not recorded here, since the
+     * pipeline records one prediction per input it answers (classify or generate, cached or not).
+     */
+    public Metered forPipeline() {
+        return new Metered(prelude.record(), prelude.deployment().engine(), prelude.deployment().name(), false);
     }
 
     /** One request's engine jobs, metered against its tenant's allowance and written to its record. */
     public final class Metered {
         private final RequestRecord record;
         private final InferenceEngine engine;
+        private final String model;
+        private final boolean recordConfidence;
 
-        private Metered(RequestRecord record, InferenceEngine engine) {
+        private Metered(RequestRecord record, InferenceEngine engine, String model, boolean recordConfidence) {
             this.record = record;
             this.engine = engine;
+            this.model = model;
+            this.recordConfidence = recordConfidence;
         }
 
         /** The most jobs the engine's queue holds: more at once would be refused. */
@@ -85,7 +103,11 @@ public class MeteredEngine {
                 String tenant = record.tenant();
                 for (GenerationRequest job : jobs) {
                     GenerationRequest owned = tenant == null ? job : job.withTenant(tenant);
-                    submitted.add(usage.meter(engine.submit(owned), job.promptLength()));
+                    Multi<GenerationEvent> events = engine.submit(owned);
+                    if (recordConfidence) {
+                        events = confidences(events, model, job.n());
+                    }
+                    submitted.add(usage.meter(events, job.promptLength()));
                 }
                 return submitted;
             } catch (RuntimeException e) {
@@ -121,6 +143,24 @@ public class MeteredEngine {
                         reservation.settle(done ? total : 0);
                     });
         }
+    }
+
+    /**
+     * Records each sequence's confidence as it ends: the mean probability of its generated tokens (the chosen
+     * token's probability under the raw logits, which the sampler always computes). A sequence that generated
+     * nothing predicted nothing and is not recorded.
+     */
+    private Multi<GenerationEvent> confidences(Multi<GenerationEvent> events, String model, int sequences) {
+        double[] probabilitySums = new double[sequences]; // one subscriber's serialised callbacks touch them
+        return events.onItem().invoke(event -> {
+            switch (event) {
+                case GeneratedToken t -> probabilitySums[t.index()] += Math.exp(t.logprob());
+                case SequenceEnd end when end.completionTokens() > 0 -> predictions.record(model,
+                        PredictionMonitor.NO_PIPELINE, probabilitySums[end.index()] / end.completionTokens(), null);
+                default -> {
+                }
+            }
+        });
     }
 
     /** The tokens a request's jobs used, settled against its reservation once the last job has ended. */

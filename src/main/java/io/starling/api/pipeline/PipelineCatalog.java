@@ -7,8 +7,8 @@ import io.starling.config.StarlingConfig;
 import io.starling.pipeline.PipelineConfig;
 import io.starling.pipeline.PipelineMetrics;
 import io.starling.pipeline.Pipelines;
-import io.starling.pipeline.PredictionListener;
 import io.starling.pipeline.StageCache;
+import io.starling.telemetry.PredictionMonitor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +17,8 @@ import java.util.TreeMap;
 /**
  * The server's pipelines, read from {@code starling.pipelines.*} at startup: SmallRye Config resolves each key
  * (env vars override {@code config/application.properties}), {@link PipelineConfig} checks them the way
- * {@code starling batch} does, and a bad definition stops the server with a message naming the key.
+ * {@code starling batch} does, and a bad definition stops the server with a message naming the key. Every prediction
+ * a pipeline serves goes to the {@link PredictionMonitor} (confidence histogram and drift).
  */
 @Startup
 @ApplicationScoped
@@ -25,9 +26,9 @@ public class PipelineCatalog {
 
     private final Pipelines pipelines;
 
-    PipelineCatalog(StarlingConfig config, MeterRegistry registry, PredictionListener predictions) {
+    PipelineCatalog(StarlingConfig config, MeterRegistry registry, PredictionMonitor predictions) {
         this.pipelines = new Pipelines(PipelineConfig.parse(flatten(config.pipelines()), Map.of()),
-                new StageCache(config.pipelineCache().maxMb() << 20), new PipelineMetrics(registry), predictions);
+                new StageCache(config.pipelineCache().maxMb() << 20), new PipelineMetrics(registry), predictions::record);
     }
 
     public Pipelines pipelines() {

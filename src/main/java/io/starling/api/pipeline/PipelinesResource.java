@@ -60,6 +60,6 @@ public class PipelinesResource {
         PipelineSpec spec = pipeline.spec();
         ModelText.Text text = prelude.open(request, ignored -> spec.model());
         return pipelines.run(pipeline, request,
-                new ServedPipelineEngine(text, prelude.deployment(), engine.forRequest()));
+                new ServedPipelineEngine(text, prelude.deployment(), engine.forPipeline()));
     }
 }

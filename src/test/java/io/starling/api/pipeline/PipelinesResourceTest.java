@@ -82,8 +82,10 @@ class PipelinesResourceTest {
                 .body("data[0].stages.tokenize", nullValue())
                 .extract().jsonPath();
         assertThat(json.getString("data[2].stages.classify.label")).isEqualTo(json.getString("data[0].stages.classify.label"));
-        double after = sample(Prometheus.scrape(), "starling_prediction_confidence_count", "pipeline=\"mood\"");
-        assertThat(after - before).isEqualTo(3);
+        String metrics = Prometheus.scrape();
+        double after = sample(metrics, "starling_prediction_confidence_count", "pipeline=\"mood\"");
+        assertThat(after - before).isEqualTo(3); // one per classified input, the repeated one included
+        assertThat(metrics).containsPattern("starling_drift_score\\{[^}]*pipeline=\"mood\"[^}]*signal=\"label\"");
     }
 
     @Test
@@ -106,7 +108,14 @@ class PipelinesResourceTest {
     @Test
     void generateThenExtractTakesTheRegexGroupOfTheGreedyCompletion() {
         String input = "there was a cat.";
+        String before = Prometheus.scrape();
         JsonPath json = run("story", "{\"input\":" + quote(input) + "}").statusCode(200).extract().jsonPath();
+        String after = Prometheus.scrape();
+        // the pipeline records its generation once, under its own name, not as a plain generation too
+        assertThat(sample(after, "starling_prediction_confidence_count", "pipeline=\"story\"")
+                - sample(before, "starling_prediction_confidence_count", "pipeline=\"story\"")).isEqualTo(1);
+        assertThat(sample(after, "starling_prediction_confidence_count", "pipeline=\"none\""))
+                .isEqualTo(sample(before, "starling_prediction_confidence_count", "pipeline=\"none\""));
         String completion = given().contentType(ContentType.JSON)
                 .body("{\"prompt\":" + quote("Once upon a time, " + input) + ",\"max_tokens\":12,\"temperature\":0}")
                 .post("/v1/completions").then().statusCode(200).extract().path("choices[0].text");
