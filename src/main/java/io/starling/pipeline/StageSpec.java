@@ -1,5 +1,7 @@
 package io.starling.pipeline;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -102,7 +104,8 @@ public sealed interface StageSpec {
      */
     record Postprocess(double minConfidence, String fallbackLabel, Map<String, String> rename) implements StageSpec {
         public Postprocess {
-            rename = Map.copyOf(rename);
+            // in configured order: the definition's text must be the same in every run (batch job identity)
+            rename = Collections.unmodifiableMap(new LinkedHashMap<>(rename));
         }
 
         public String name() {
