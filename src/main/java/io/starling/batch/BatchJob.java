@@ -18,6 +18,7 @@ import io.starling.pipeline.PipelineSpec;
 import io.starling.pipeline.Pipelines;
 import io.starling.pipeline.PredictionListener;
 import io.starling.pipeline.StageCache;
+import io.starling.pipeline.StageTracer;
 import io.starling.registry.ServedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -203,7 +204,7 @@ public final class BatchJob {
     /** The job's pipelines; their meters go nowhere (a batch run reports progress, not Prometheus metrics). */
     private Pipelines pipelines() {
         return new Pipelines(settings.pipelines(), new StageCache(PIPELINE_CACHE_BYTES),
-                new PipelineMetrics(new SimpleMeterRegistry()), PredictionListener.NONE);
+                new PipelineMetrics(new SimpleMeterRegistry()), PredictionListener.NONE, StageTracer.NONE);
     }
 
     private Scheduler scheduler(ModelText.Text text) {

@@ -33,7 +33,7 @@ public final class LlamaModel {
     private float[] query = new float[0];
     private float[] key = new float[0];
     private float[] value = new float[0];
-    private float[] attended = new float[0];
+    private float[] attended = normed;
     private float[] projected = new float[0];
     // the feed-forward block's hidden rows, for one chunk of tokens at a time
     private float[] gate = new float[0];
@@ -46,11 +46,11 @@ public final class LlamaModel {
 
     /**
      * Tokens the feed-forward block takes at once. Its hidden rows are ~5.5 times as wide as the model's, so a
-     * full step (512 tokens) would hold ~23 MB of them on a 1B model, and the products' rounded copies of their
-     * input three times that; in chunks of 128 the step's buffers stay bounded by the model width instead, for
-     * one more pass over the block's weights per chunk, cheap beside 128 tokens of arithmetic per weight. A
-     * multiple of 16 tokens, so every chunk starts a whole token-lane group and each token gets the same
-     * arithmetic as in one pass.
+     * full step (512 tokens) would hold ~23 MB of them on a 1B model, and MatMul's quantized copies of the down
+     * projection's input (three arrays that wide) ~35 MB more; in chunks of 128 the step's buffers stay bounded
+     * by the model width instead, for one more pass over the block's weights per chunk, cheap beside 128 tokens
+     * of arithmetic per weight. A multiple of 16 tokens, so every chunk starts a whole token-lane group and each
+     * token gets the same arithmetic as in one pass.
      */
     static final int FEED_FORWARD_CHUNK = 128;
     private final int feedForwardChunk;

@@ -42,8 +42,8 @@ public final class Pipeline {
         return spec;
     }
 
-    /** What a run needs besides the request: the shared cache, the meters and the prediction monitor. */
-    record Services(StageCache cache, PipelineMetrics metrics, PredictionListener predictions) {
+    /** What a run needs besides the request: the shared cache, the meters, the prediction monitor, the tracer. */
+    record Services(StageCache cache, PipelineMetrics metrics, PredictionListener predictions, StageTracer tracer) {
     }
 
     Uni<PipelineResult> run(PipelineRequest request, PipelineEngine engine, Services services) {
@@ -53,7 +53,8 @@ public final class Pipeline {
         Uni<List<Carry>> chain = Uni.createFrom().item(progress.carries);
         for (int s = 0; s < stages.size(); s++) {
             int index = s;
-            chain = chain.flatMap(carries -> stage(index, carries, engine, services)
+            String name = spec.stages().get(index).name();
+            chain = chain.flatMap(carries -> services.tracer().stage(spec.name(), name, () -> stage(index, carries, engine, services))
                     .map(results -> progress.advance(spec.stages().get(index), results, shown, engine, services)));
         }
         return chain.map(carries -> progress.result(engine));

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The configured pipelines of a server or a batch job, and what their runs share: the stage result cache, the
- * meters and the prediction monitor.
+ * meters, the prediction monitor and the tracer.
  */
 public final class Pipelines {
 
@@ -16,9 +16,9 @@ public final class Pipelines {
     private final Pipeline.Services services;
 
     public Pipelines(Map<String, PipelineSpec> specs, StageCache cache, PipelineMetrics metrics,
-                     PredictionListener predictions) {
+                     PredictionListener predictions, StageTracer tracer) {
         specs.forEach((name, spec) -> byName.put(name, new Pipeline(spec)));
-        this.services = new Pipeline.Services(cache, metrics, predictions);
+        this.services = new Pipeline.Services(cache, metrics, predictions, tracer);
     }
 
     /** The pipeline called {@code name}, or 404 naming the ones there are. */

@@ -1,5 +1,6 @@
 package io.starling.sampling;
 
+import io.starling.tensor.Vectors;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -15,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class LogSoftmax {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Vectors.floatSpecies();
     private static final int L = F.length();
     /** Vectors added in float lanes before the lanes go to the double sum: at most 32 roundings of values ≤ 1. */
     private static final int BLOCK = 32;

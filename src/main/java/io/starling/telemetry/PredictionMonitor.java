@@ -55,7 +55,9 @@ public class PredictionMonitor {
         BaselineStore baselines = config.baselineDir().<BaselineStore>map(BaselineFiles::new)
                 .orElse(BaselineStore.NONE);
         DriftSettings settings = new DriftSettings(config.referenceSize(), config.windowSize(), config.threshold());
-        this.drift = new DriftMonitor(settings, baselines, new LoggingListener());
+        // a baseline is written once per series: a short-lived virtual thread keeps the disk off the engine's thread
+        this.drift = new DriftMonitor(settings, baselines, new LoggingListener(),
+                save -> Thread.ofVirtual().name("starling-drift-baseline").start(save));
     }
 
     /**

@@ -17,6 +17,8 @@ public final class RequestRecord {
     private final String requestId;
     private final String method;
     private final String endpoint;
+    private String traceId;
+    private String spanId;
     private String tenant;
     private String model;
     private String version;
@@ -58,6 +60,15 @@ public final class RequestRecord {
 
     public String requestId() {
         return requestId;
+    }
+
+    /**
+     * The OpenTelemetry trace and span of the request's HTTP server span, for the access line: under the MDC keys
+     * Quarkus gives every other log line of the request ({@code traceId}, {@code spanId}), so one query finds all.
+     */
+    synchronized void trace(String traceId, String spanId) {
+        this.traceId = traceId;
+        this.spanId = spanId;
     }
 
     public synchronized String tenant() {
@@ -149,6 +160,8 @@ public final class RequestRecord {
         fields.put("endpoint", endpoint);
         fields.put("status", Integer.toString(status));
         fields.put("duration_ms", milliseconds(durationMs));
+        putIfSet(fields, "traceId", traceId);
+        putIfSet(fields, "spanId", spanId);
         putIfSet(fields, "tenant", tenant);
         putIfSet(fields, "model", model);
         putIfSet(fields, "version", version);

@@ -1,5 +1,7 @@
 package io.starling.telemetry;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Every API request, seen at the HTTP layer where the real end of a stream (its last byte, or the client going
  * away) is visible: it gets a request id (the client's {@code X-Request-Id} when it is a sane token, echoed back),
- * a {@link RequestRecord}, and at its end a count and duration in the metrics and one access-log line. It runs
+ * a {@link RequestRecord} (with the trace and span ids of its OpenTelemetry server span), and at its end a count and
+ * duration in the metrics and one access-log line. It runs
  * before authentication, so refused requests (401, 429, 413) are counted and logged too.
  */
 @ApplicationScoped
@@ -41,6 +44,11 @@ public class RequestTelemetry {
         String endpoint = endpoint(context.normalizedPath());
         RequestRecord record = RequestRecord.start(context, requestId(context.request().getHeader(REQUEST_ID)), endpoint);
         context.response().putHeader(REQUEST_ID, record.requestId());
+        // the HTTP server span Quarkus opened for this request (valid even when traces are not recorded)
+        SpanContext span = Span.current().getSpanContext();
+        if (span.isValid()) {
+            record.trace(span.getTraceId(), span.getSpanId());
+        }
         record.onEnd(() -> {
             long nanos = System.nanoTime() - start;
             int status = context.response().getStatusCode();

@@ -1,6 +1,7 @@
 package io.starling.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 
 import static io.starling.tensor.Vectors.F;
 import static io.starling.tensor.Vectors.L;
@@ -19,13 +20,19 @@ import static io.starling.tensor.Vectors.L;
  *       output, lane i summing elements i, i + 16, ..., then the same halving tree over 16 lanes.</li>
  * </ul>
  * The lane-strided sums are computed with our vectors ({@code L} divides both 16 and 64) and stored to a lane
- * buffer; the tree runs on that buffer in scalar code.
+ * buffer; the tree runs on that buffer, with vectors, in the same order.
  */
 public final class GgmlDot {
     /** Lanes of ggml_vec_dot's accumulators (GGML_F32_STEP on AVX-512). */
     public static final int VEC_DOT_LANES = 64;
     /** Lanes of tinyBLAS's accumulator (one __m512). */
     public static final int TINYBLAS_LANES = 16;
+
+    /** Lane i takes lane i + k (modulo the length): one level of the halving tree inside a register. */
+    private static final VectorShuffle<Float> DOWN_8 = VectorShuffle.iota(F, 8, 1, true);
+    private static final VectorShuffle<Float> DOWN_4 = VectorShuffle.iota(F, 4, 1, true);
+    private static final VectorShuffle<Float> DOWN_2 = VectorShuffle.iota(F, 2, 1, true);
+    private static final VectorShuffle<Float> DOWN_1 = VectorShuffle.iota(F, 1, 1, true);
 
     private GgmlDot() {
     }
@@ -97,14 +104,34 @@ public final class GgmlDot {
 
     /**
      * The halving tree of GGML_F32_VEC_REDUCE and _mm512_reduce_add_ps over {@code width} (a power of two)
-     * lanes: lane i += lane i + width/2, and so on down to one. Destroys the buffer.
+     * lanes: lane i += lane i + width/2, and so on down to one. Destroys the buffer. The same additions as a scalar
+     * walk, in vectors: the levels wider than a vector lane by lane in the buffer, the last ones in one register
+     * (lane i plus lane i + half, by a fixed permutation; the lanes past half hold sums nobody reads). The scalar walk
+     * (a chain of dependent loads and stores) took ~9% of a 128-token prefill in attention.
      */
     public static float tree(float[] lanes, int width) {
-        for (int half = width >> 1; half >= 1; half >>= 1) {
-            for (int i = 0; i < half; i++) {
-                lanes[i] += lanes[i + half];
+        if (width < L) {
+            for (int half = width >> 1; half >= 1; half >>= 1) {
+                for (int i = 0; i < half; i++) {
+                    lanes[i] += lanes[i + half];
+                }
+            }
+            return lanes[0];
+        }
+        for (int half = width >> 1; half >= L; half >>= 1) {
+            for (int i = 0; i < half; i += L) {
+                FloatVector.fromArray(F, lanes, i).add(FloatVector.fromArray(F, lanes, i + half)).intoArray(lanes, i);
             }
         }
-        return lanes[0];
+        FloatVector v = FloatVector.fromArray(F, lanes, 0);
+        if (L >= 16) {
+            v = v.add(v.rearrange(DOWN_8));
+        }
+        if (L >= 8) {
+            v = v.add(v.rearrange(DOWN_4));
+        }
+        v = v.add(v.rearrange(DOWN_2));
+        v = v.add(v.rearrange(DOWN_1));
+        return v.lane(0);
     }
 }

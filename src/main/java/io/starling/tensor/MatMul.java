@@ -314,7 +314,7 @@ public final class MatMul implements AutoCloseable {
     private void multiplyRows(int part, WeightMatrix w, float[] out, int outOffset, int outStride, int start, int end) {
         BlockFormat format = w.format();
         float[] s = scratch[part];
-        int need = jobQ8 != null ? Q8TokenLanes.scratchSize(jobCols) : jobCols;
+        int need = jobQ8 != null ? Q8TokenLanes.scratchSize(jobCols, jobQ8.groups) : jobCols;
         if (s == null || s.length < need) {
             s = new float[need];
             scratch[part] = s;

@@ -72,6 +72,14 @@ public final class Vectors {
         return L;
     }
 
+    /**
+     * The float species the kernels use, for vector code outside this package: a width pinned by
+     * {@value #BITS_PROPERTY} applies to it too, so sums come out in the same lane order as the kernels'.
+     */
+    public static VectorSpecies<Float> floatSpecies() {
+        return F;
+    }
+
     private static VectorShape shape(String property) {
         if (property == null || property.isBlank()) {
             int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();

@@ -23,34 +23,47 @@ class FeedForwardChunkTest {
 
     @TempDir
     static Path dir;
-    private static GgufFile file;
+    private static GgufFile q4;
+    private static GgufFile q8;
     private static MatMul matMul;
     private static LlamaWeights weights;
+    private static LlamaWeights q8Weights;
 
     @BeforeAll
     static void load() throws Exception {
-        Path path = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256).type(GgmlType.Q4_0)
-                .write(dir.resolve("q4.gguf"));
-        file = GgufFile.open(path);
+        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+        q4 = GgufFile.open(shape.type(GgmlType.Q4_0).write(dir.resolve("q4.gguf")));
+        q8 = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("q8.gguf")));
         matMul = new MatMul(2);
-        weights = LlamaWeights.of(file, ModelShape.of(file));
+        weights = LlamaWeights.of(q4, ModelShape.of(q4));
+        q8Weights = LlamaWeights.of(q8, ModelShape.of(q8));
     }
 
     @AfterAll
     static void close() {
         matMul.close();
-        file.close();
+        q4.close();
+        q8.close();
     }
 
     @ParameterizedTest(name = "{0} tokens")
     @ValueSource(ints = {31, 33, 48, 65, 97, 130, 200})
     void chunkedFeedForwardGivesTheLogitsOfOnePass(int tokens) {
         int[] ids = new Random(tokens).ints(tokens, 0, 96).toArray();
-        float[][] onePass = logits(new LlamaModel(weights, matMul, 4096), ids);
-        float[][] chunked = logits(new LlamaModel(weights, matMul, 32), ids);
-        for (int t = 0; t < tokens; t++) {
-            assertThat(chunked[t]).as("token %d", t).containsExactly(onePass[t]);
+        for (LlamaWeights model : new LlamaWeights[] {weights, q8Weights}) {
+            float[][] onePass = logits(new LlamaModel(model, matMul, 4096), ids);
+            float[][] chunked = logits(new LlamaModel(model, matMul, 32), ids);
+            for (int t = 0; t < tokens; t++) {
+                assertThat(chunked[t]).as("token %d", t).containsExactly(onePass[t]);
+            }
         }
+    }
+
+    @Test
+    void chunkedFeedForwardGivesTheEmbeddingOfOnePass() {
+        int[] ids = new Random(7).ints(97, 0, 96).toArray();
+        assertThat(new LlamaModel(weights, matMul, 32).embed(ids))
+                .containsExactly(new LlamaModel(weights, matMul, 4096).embed(ids));
     }
 
     @Test

@@ -94,7 +94,7 @@ class PipelineTest {
 
     private static Pipelines pipelines(Map<String, String> keys, long cacheBytes) {
         return new Pipelines(PipelineConfig.parse(keys, Map.of()), new StageCache(cacheBytes),
-                new PipelineMetrics(new SimpleMeterRegistry()), PredictionListener.NONE);
+                new PipelineMetrics(new SimpleMeterRegistry()), PredictionListener.NONE, StageTracer.NONE);
     }
 
     private static PipelineResult run(Pipelines pipelines, String name, PipelineEngine engine, String... inputs) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged application runs in the prod profile, where the console log is JSON: the access line of a request
- * is one JSON object whose {@code mdc} holds the request's fields, and nothing of the prompt.
+ * is one JSON object whose {@code mdc} holds the request's fields and its trace ids, and nothing of the prompt; and
+ * tracing, with no exporter configured, writes nothing of its own.
  */
 @QuarkusIntegrationTest
 class JsonAccessLogIT {
@@ -42,6 +43,11 @@ class JsonAccessLogIT {
         assertThat(mdc.get("completion_tokens").asText()).isEqualTo("3");
         assertThat(mdc.get("tenant").asText()).startsWith("address-");
         assertThat(mdc.has("prefill_ms")).isTrue();
+        assertThat(mdc.get("traceId").asText()).as("the request's trace, also without an exporter").matches("[0-9a-f]{32}");
+        assertThat(mdc.get("spanId").asText()).matches("[0-9a-f]{16}");
+        // no OTLP endpoint is configured: tracing must neither try to export nor complain about it
+        assertThat(Files.readString(LOG, StandardCharsets.UTF_8)).doesNotContainIgnoringCase("otlp")
+                .doesNotContainIgnoringCase("failed to export").doesNotContain("4317");
     }
 
     private static String awaitLine(String requestId) throws IOException, InterruptedException {

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starling.config.StarlingConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PredictionMonitorTest {
 
@@ -49,6 +51,22 @@ class PredictionMonitorTest {
         assertThat(steady).isZero();
         assertThat(registry.get("starling.drift.score").tag("signal", "label").gauge().value()).isGreaterThan(1);
         assertThat(registry.get("starling.drift.score").tag("signal", "confidence").gauge().value()).isGreaterThan(1);
+    }
+
+    @Test
+    void aCompleteReferenceIsSavedInTheBaselineDirectory(@TempDir Path dir) throws InterruptedException {
+        PredictionMonitor saving = new PredictionMonitor(registry, config(20, 10, Optional.of(dir)));
+        for (int i = 0; i < 20; i++) {
+            saving.record("m", "sentiment", 0.95, i % 2 == 0 ? "positive" : "negative");
+        }
+        Path labels = dir.resolve("m@sentiment@label.json");
+        Path confidences = dir.resolve("m@sentiment@confidence.json");
+        long deadline = System.nanoTime() + 5_000_000_000L; // written off the caller's thread
+        while (!(Files.exists(labels) && Files.exists(confidences)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(labels).content().contains("\"positive\" : 10", "\"negative\" : 10");
+        assertThat(confidences).content().contains("\"0.9\" : 20");
     }
 
     @Test

@@ -15,9 +15,12 @@ public final class Prometheus {
         return given().get("/metrics").then().statusCode(200).extract().asString();
     }
 
-    /** The value of the first sample of {@code name}, whatever its labels (0 before the first observation). */
+    /**
+     * The value of the first sample of {@code name}, whatever its labels (0 before the first observation). A sample
+     * may end in an OpenMetrics exemplar ({@code # {trace_id=…} …}): Micrometer adds one when the request was traced.
+     */
     public static double value(String metrics, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? (\\S+)(?: # .*)?$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -88,15 +88,20 @@ class MatMulKernelTest {
         }
     }
 
-    /** Batches of whole token groups (tokens in the vector lanes) plus leftovers, row counts not multiples of 8. */
+    /**
+     * Batches of whole token groups (tokens in the vector lanes) plus leftovers, row counts not multiples of 8: one to
+     * thirteen groups, so three, two and one group tiles at every width; 544 columns run two whole column chunks of
+     * the token-lane kernel and a part-filled one, 150 rows two whole panels of eight-row tiles (on one thread), a
+     * part-filled one and six leftover rows.
+     */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0"})
     void tokenGroupsAndLeftoverRowsAndTokens(GgmlType type) {
         Random random = new Random(97L * type.id() + Vectors.bits());
-        for (int rows : new int[] {8, 21, 67}) {
-            for (int cols : new int[] {32, 96, 256}) {
+        for (int rows : new int[] {8, 21, 67, 150}) {
+            for (int cols : new int[] {32, 96, 256, 544}) {
                 WeightMatrix w = randomMatrix(type, rows, cols, random);
-                for (int batch : new int[] {16, 19, 37}) {
+                for (int batch : new int[] {16, 19, 37, 53}) {
                     float[] x = gaussians(random, batch * cols + 3);
                     for (MatMul pool : pools) {
                         check(pool, w, x, 0, batch, w.format());
@@ -264,6 +269,28 @@ class MatMulKernelTest {
             assertEquals((float) f16, GgmlDot.vecDotF16(ah, 3, bh, 3, n, lanes), 0f, "vec_dot_f16 n=" + n);
             if (n % 16 == 0) {
                 assertEquals(scalarLaneSum(a, 3, b, 3, n, 16), GgmlDot.tinyBlas(a, 3, b, 3, n, lanes), 0f, "tinyBLAS n=" + n);
+            }
+        }
+    }
+
+    /** The halving tree in vectors adds exactly what a scalar walk adds, for every width, below and above a vector. */
+    @Test
+    void treeAddsLikeTheScalarWalk() {
+        Random random = new Random(77);
+        for (int width = 1; width <= GgmlDot.VEC_DOT_LANES; width *= 2) {
+            for (int repeat = 0; repeat < 50; repeat++) {
+                float[] lanes = new float[GgmlDot.VEC_DOT_LANES];
+                for (int i = 0; i < width; i++) {
+                    // magnitudes from 2^-20 to 2^20: the order of the additions shows in the rounding
+                    lanes[i] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(41) - 20));
+                }
+                float[] scalar = lanes.clone();
+                for (int half = width / 2; half >= 1; half /= 2) {
+                    for (int i = 0; i < half; i++) {
+                        scalar[i] += scalar[i + half];
+                    }
+                }
+                assertEquals(scalar[0], GgmlDot.tree(lanes, width), 0f, "width " + width);
             }
         }
     }

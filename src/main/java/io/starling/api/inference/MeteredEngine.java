@@ -1,5 +1,6 @@
 package io.starling.api.inference;
 
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.starling.engine.GenerationEvent;
@@ -12,6 +13,7 @@ import io.starling.security.TokenRateLimit;
 import io.starling.security.TokenRateLimit.Reservation;
 import io.starling.telemetry.PredictionMonitor;
 import io.starling.telemetry.RequestRecord;
+import io.starling.telemetry.Spans;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * allowance ({@link TokenRateLimit}), and as its jobs end, what they really used is written to the request's record
  * (usage and timings for the access log) and the unused rest of the reservation is given back. Each generated
  * sequence's mean token probability goes to the {@link PredictionMonitor} as the model's confidence (pipeline
- * {@code none}), except for pipelines, which record their own predictions.
+ * {@code none}), except for pipelines, which record their own predictions; each job's queue wait, prefill and decode
+ * become spans of the request's trace ({@link Spans}).
  */
 @ApplicationScoped
 public class MeteredEngine {
@@ -31,11 +34,13 @@ public class MeteredEngine {
     private final TokenRateLimit tokenLimit;
     private final RequestPrelude prelude;
     private final PredictionMonitor predictions;
+    private final Spans spans;
 
-    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude, PredictionMonitor predictions) {
+    MeteredEngine(TokenRateLimit tokenLimit, RequestPrelude prelude, PredictionMonitor predictions, Spans spans) {
         this.tokenLimit = tokenLimit;
         this.prelude = prelude;
         this.predictions = predictions;
+        this.spans = spans;
     }
 
     public Multi<GenerationEvent> submit(GenerationRequest job) {
@@ -57,7 +62,8 @@ public class MeteredEngine {
      * same request (a pipeline's next stage, submitted from an engine callback) are metered alike off that thread.
      */
     public Metered forRequest() {
-        return new Metered(prelude.record(), prelude.deployment().engine(), prelude.deployment().name(), true);
+        return new Metered(prelude.record(), prelude.deployment().engine(), prelude.deployment().name(), true,
+                Context.current());
     }
 
     /**
@@ -65,7 +71,8 @@ public class MeteredEngine {
      * pipeline records one prediction per input it answers (classify or generate, cached or not).
      */
     public Metered forPipeline() {
-        return new Metered(prelude.record(), prelude.deployment().engine(), prelude.deployment().name(), false);
+        return new Metered(prelude.record(), prelude.deployment().engine(), prelude.deployment().name(), false,
+                Context.current());
     }
 
     /** One request's engine jobs, metered against its tenant's allowance and written to its record. */
@@ -74,12 +81,16 @@ public class MeteredEngine {
         private final InferenceEngine engine;
         private final String model;
         private final boolean recordConfidence;
+        /** The request's trace, taken on its thread: engine events arrive on the engine's. */
+        private final Context trace;
 
-        private Metered(RequestRecord record, InferenceEngine engine, String model, boolean recordConfidence) {
+        private Metered(RequestRecord record, InferenceEngine engine, String model, boolean recordConfidence,
+                        Context trace) {
             this.record = record;
             this.engine = engine;
             this.model = model;
             this.recordConfidence = recordConfidence;
+            this.trace = trace;
         }
 
         /** The most jobs the engine's queue holds: more at once would be refused. */
@@ -103,10 +114,7 @@ public class MeteredEngine {
                 String tenant = record.tenant();
                 for (GenerationRequest job : jobs) {
                     GenerationRequest owned = tenant == null ? job : job.withTenant(tenant);
-                    Multi<GenerationEvent> events = engine.submit(owned);
-                    if (recordConfidence) {
-                        events = confidences(events, model, job.n());
-                    }
+                    Multi<GenerationEvent> events = observed(engine.submit(owned), model, job.n(), trace, recordConfidence);
                     submitted.add(usage.meter(events, job.promptLength()));
                 }
                 return submitted;
@@ -146,17 +154,25 @@ public class MeteredEngine {
     }
 
     /**
-     * Records each sequence's confidence as it ends: the mean probability of its generated tokens (the chosen
-     * token's probability under the raw logits, which the sampler always computes). A sequence that generated
-     * nothing predicted nothing and is not recorded.
+     * Records each sequence's confidence as it ends (unless {@code recordConfidence} is off): the mean probability of
+     * its generated tokens (the chosen token's probability under the raw logits, which the sampler always computes);
+     * a sequence that generated nothing predicted nothing and is not recorded. When the job completes, its phases
+     * become spans of {@code trace}.
      */
-    private Multi<GenerationEvent> confidences(Multi<GenerationEvent> events, String model, int sequences) {
+    private Multi<GenerationEvent> observed(Multi<GenerationEvent> events, String model, int sequences,
+            Context trace, boolean recordConfidence) {
         double[] probabilitySums = new double[sequences]; // one subscriber's serialised callbacks touch them
         return events.onItem().invoke(event -> {
             switch (event) {
                 case GeneratedToken t -> probabilitySums[t.index()] += Math.exp(t.logprob());
-                case SequenceEnd end when end.completionTokens() > 0 -> predictions.record(model,
-                        PredictionMonitor.NO_PIPELINE, probabilitySums[end.index()] / end.completionTokens(), null);
+                case SequenceEnd end when recordConfidence && end.completionTokens() > 0 -> {
+                    double confidence = probabilitySums[end.index()] / end.completionTokens();
+                    // logits with NaN or infinities give no probabilities: nothing to record, the answer stands
+                    if (!Double.isNaN(confidence)) {
+                        predictions.record(model, PredictionMonitor.NO_PIPELINE, confidence, null);
+                    }
+                }
+                case Completed c -> spans.enginePhases(trace, model, c.queueMs(), c.prefillMs(), c.decodeMs());
                 default -> {
                 }
             }

@@ -2,23 +2,28 @@ package io.starling.api.pipeline;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
 import io.starling.config.PipelineKeys;
 import io.starling.config.StarlingConfig;
 import io.starling.pipeline.PipelineConfig;
 import io.starling.pipeline.PipelineMetrics;
 import io.starling.pipeline.Pipelines;
 import io.starling.pipeline.StageCache;
+import io.starling.pipeline.StageTracer;
 import io.starling.telemetry.PredictionMonitor;
+import io.starling.telemetry.Spans;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The server's pipelines, read from {@code starling.pipelines.*} at startup: SmallRye Config resolves each key
  * (env vars override {@code config/application.properties}), {@link PipelineConfig} checks them the way
  * {@code starling batch} does, and a bad definition stops the server with a message naming the key. Every prediction
- * a pipeline serves goes to the {@link PredictionMonitor} (confidence histogram and drift).
+ * a pipeline serves goes to the {@link PredictionMonitor} (confidence histogram and drift), and each stage of a run
+ * is a span of the request's trace ({@link Spans}).
  */
 @Startup
 @ApplicationScoped
@@ -26,9 +31,15 @@ public class PipelineCatalog {
 
     private final Pipelines pipelines;
 
-    PipelineCatalog(StarlingConfig config, MeterRegistry registry, PredictionMonitor predictions) {
+    PipelineCatalog(StarlingConfig config, MeterRegistry registry, PredictionMonitor predictions, Spans spans) {
         this.pipelines = new Pipelines(PipelineConfig.parse(flatten(config.pipelines()), Map.of()),
-                new StageCache(config.pipelineCache().maxMb() << 20), new PipelineMetrics(registry), predictions::record);
+                new StageCache(config.pipelineCache().maxMb() << 20), new PipelineMetrics(registry), predictions::record,
+                new StageTracer() {
+                    @Override
+                    public <T> Uni<T> stage(String pipeline, String stage, Supplier<Uni<T>> work) {
+                        return spans.stageAsync(pipeline, stage, work);
+                    }
+                });
     }
 
     public Pipelines pipelines() {

@@ -3,10 +3,12 @@ package io.starling.telemetry.drift;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Drift of every (model, pipeline, signal) series: each prediction's category goes to its series'
- * {@link DriftTracker}; a completed reference is saved to the {@link BaselineStore}, and a score crossing the
+ * {@link DriftTracker}; a completed reference is saved to the {@link BaselineStore} (on {@code saves}, since
+ * predictions are recorded on the engine's thread, which should not wait for a disk), and a score crossing the
  * threshold is reported to the {@link DriftListener}. Safe to call from any thread (one lock per series).
  */
 public final class DriftMonitor {
@@ -14,12 +16,14 @@ public final class DriftMonitor {
     private final DriftSettings settings;
     private final BaselineStore baselines;
     private final DriftListener listener;
+    private final Executor saves;
     private final Map<DriftKey, DriftTracker> trackers = new ConcurrentHashMap<>();
 
-    public DriftMonitor(DriftSettings settings, BaselineStore baselines, DriftListener listener) {
+    public DriftMonitor(DriftSettings settings, BaselineStore baselines, DriftListener listener, Executor saves) {
         this.settings = settings;
         this.baselines = baselines;
         this.listener = listener;
+        this.saves = saves;
     }
 
     public DriftSettings settings() {
@@ -33,14 +37,16 @@ public final class DriftMonitor {
         synchronized (tracker) {
             observation = tracker.observe(category);
         }
-        if (observation.completedReference() != null) {
-            long predictions = observation.completedReference().values().stream().mapToLong(Long::longValue).sum();
-            listener.referenceReady(key, predictions, false);
-            try {
-                baselines.save(key, observation.completedReference());
-            } catch (IOException e) {
-                listener.baselineFailed(key, "save", e);
-            }
+        Map<String, Long> reference = observation.completedReference();
+        if (reference != null) {
+            listener.referenceReady(key, reference.values().stream().mapToLong(Long::longValue).sum(), false);
+            saves.execute(() -> {
+                try {
+                    baselines.save(key, reference);
+                } catch (IOException e) {
+                    listener.baselineFailed(key, "save", e);
+                }
+            });
         }
         if (observation.crossing() != null) {
             listener.crossed(key, observation.score(), settings.threshold(),

@@ -8,12 +8,17 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import io.starling.telemetry.InMemorySpans;
 import io.starling.telemetry.Prometheus;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -149,6 +154,26 @@ class PipelinesResourceTest {
         assertThat(sample(metrics, "starling_requests_total", "endpoint=\"/v1/pipelines/{name}\"", "status=\"200\"")).isPositive();
     }
 
+    @Inject
+    InMemorySpanExporter exporter;
+
+    @Test
+    void everyStageIsASpanOfTheRequestsTrace() {
+        String traceId = "5bf92f3577b34da6a3ce929d0e0e4737";
+        given().header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").contentType(ContentType.JSON)
+                .body("{\"input\":\"The bird sang.\"}").post("/v1/pipelines/mood").then().statusCode(200);
+        List<String> stages = List.of("pipeline.tokenize", "pipeline.embed", "pipeline.classify", "pipeline.postprocess");
+        List<SpanData> trace = InMemorySpans.await(exporter, all -> all.stream()
+                .filter(span -> span.getTraceId().equals(traceId)).map(SpanData::getName).toList().containsAll(stages));
+        SpanData http = trace.stream().filter(span -> span.getTraceId().equals(traceId))
+                .filter(span -> span.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+        for (String stage : stages) {
+            SpanData span = trace.stream().filter(s -> s.getTraceId().equals(traceId) && s.getName().equals(stage))
+                    .findFirst().orElseThrow();
+            assertThat(span.getParentSpanId()).as(stage + " parent").isEqualTo(http.getSpanId());
+        }
+    }
+
     @Test
     void listsThePipelines() {
         given().get("/v1/pipelines").then().statusCode(200)
@@ -234,7 +259,7 @@ class PipelinesResourceTest {
 
     /** The sum of the samples of {@code name} whose labels contain all of {@code labels} (0 when none). */
     static double sample(String metrics, String name, String... labels) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{(.*)} (\\S+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{(.*?)} (\\S+)(?: # .*)?$").matcher(metrics);
         double sum = 0;
         while (m.find()) {
             String found = m.group(1);

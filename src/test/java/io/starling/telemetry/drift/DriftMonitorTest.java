@@ -31,7 +31,7 @@ class DriftMonitorTest {
 
     @Test
     void noScoreUntilTheReferenceAndAFullWindowAfterIt() {
-        DriftMonitor drift = new DriftMonitor(SETTINGS, BaselineStore.NONE, events);
+        DriftMonitor drift = new DriftMonitor(SETTINGS, BaselineStore.NONE, events, Runnable::run);
         assertThat(drift.score(CONFIDENCE)).isNaN();
         feed(drift, 1499, confident, mostlyPositive);
         assertThat(drift.score(CONFIDENCE)).isNaN();
@@ -44,7 +44,7 @@ class DriftMonitorTest {
 
     @Test
     void staysLowWhileTheDistributionHolds() {
-        DriftMonitor drift = new DriftMonitor(SETTINGS, BaselineStore.NONE, events);
+        DriftMonitor drift = new DriftMonitor(SETTINGS, BaselineStore.NONE, events, Runnable::run);
         double highest = 0;
         for (int i = 0; i < 6000; i++) {
             feed(drift, 1, confident, mostlyPositive);
@@ -57,7 +57,7 @@ class DriftMonitorTest {
 
     @Test
     void risesWhenTheInputsShiftAndWarnsOncePerCrossing() {
-        DriftMonitor drift = new DriftMonitor(SETTINGS, BaselineStore.NONE, events);
+        DriftMonitor drift = new DriftMonitor(SETTINGS, BaselineStore.NONE, events, Runnable::run);
         feed(drift, 1500, confident, mostlyPositive);
         double before = drift.score(CONFIDENCE);
         double labelBefore = drift.score(LABEL);
@@ -76,13 +76,13 @@ class DriftMonitorTest {
 
     @Test
     void aSavedBaselineIsTheReferenceAfterARestart(@TempDir Path dir) throws IOException {
-        DriftMonitor first = new DriftMonitor(SETTINGS, new BaselineFiles(dir), events);
+        DriftMonitor first = new DriftMonitor(SETTINGS, new BaselineFiles(dir), events, Runnable::run);
         feed(first, 1000, confident, mostlyPositive);
         Path saved = new BaselineFiles(dir).file(CONFIDENCE);
         assertThat(saved).exists();
         assertThat(Files.readString(saved)).contains("\"signal\" : \"confidence\"", "\"0.9\" :");
 
-        DriftMonitor restarted = new DriftMonitor(SETTINGS, new BaselineFiles(dir), events);
+        DriftMonitor restarted = new DriftMonitor(SETTINGS, new BaselineFiles(dir), events, Runnable::run);
         feed(restarted, 500, unsure, mostlyNegative);
         assertThat(events.references).contains("m/p/confidence 1000 loaded", "m/p/label 1000 loaded");
         assertThat(restarted.score(CONFIDENCE)).as("scored after one window, no new reference").isGreaterThan(1.0);
@@ -93,7 +93,7 @@ class DriftMonitorTest {
     void anUnreadableBaselineIsReportedAndANewReferenceCollected(@TempDir Path dir) throws IOException {
         BaselineFiles files = new BaselineFiles(dir);
         Files.writeString(files.file(CONFIDENCE), "{\"counts\": {\"0.9\": \"many\"}}");
-        DriftMonitor drift = new DriftMonitor(SETTINGS, files, events);
+        DriftMonitor drift = new DriftMonitor(SETTINGS, files, events, Runnable::run);
         feed(drift, 1000, confident, mostlyPositive);
         assertThat(events.failures).containsExactly("m/p/confidence load");
         assertThat(events.references).contains("m/p/confidence 1000 collected");
