@@ -163,8 +163,10 @@ class PipelinesResourceTest {
         given().header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").contentType(ContentType.JSON)
                 .body("{\"input\":\"The bird sang.\"}").post("/v1/pipelines/mood").then().statusCode(200);
         List<String> stages = List.of("pipeline.tokenize", "pipeline.embed", "pipeline.classify", "pipeline.postprocess");
+        // the server span ends after the response is written: wait for it as well as the stages
         List<SpanData> trace = InMemorySpans.await(exporter, all -> all.stream()
-                .filter(span -> span.getTraceId().equals(traceId)).map(SpanData::getName).toList().containsAll(stages));
+                .filter(span -> span.getTraceId().equals(traceId)).map(SpanData::getName).toList().containsAll(stages)
+                && all.stream().anyMatch(span -> span.getTraceId().equals(traceId) && span.getKind() == SpanKind.SERVER));
         SpanData http = trace.stream().filter(span -> span.getTraceId().equals(traceId))
                 .filter(span -> span.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
         for (String stage : stages) {
