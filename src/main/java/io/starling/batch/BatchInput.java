@@ -20,7 +20,8 @@ sealed interface BatchInput {
     /** The line's custom_id, or null when it has none (or is not JSON). */
     String customId();
 
-    record Request(long request, String customId, Endpoint endpoint, JsonNode body) implements BatchInput {
+    /** {@code url} as the line gave it (a pipeline's name is its last part). */
+    record Request(long request, String customId, Endpoint endpoint, String url, JsonNode body) implements BatchInput {
     }
 
     /** A line that names no request it is fair to run: answered by an error line, no model work. */
@@ -74,9 +75,9 @@ sealed interface BatchInput {
             }
             JsonNode url = node.get("url");
             return Endpoint.of(url == null ? null : url.textValue())
-                    .<BatchInput>map(endpoint -> new Request(request, customId, endpoint, node.get("body")))
+                    .<BatchInput>map(endpoint -> new Request(request, customId, endpoint, url.textValue(), node.get("body")))
                     .orElseGet(() -> new Invalid(request, customId, "invalid_url", "line " + line.number()
-                            + ": url must be /v1/chat/completions, /v1/completions or /v1/embeddings, got "
+                            + ": url must be /v1/chat/completions, /v1/completions, /v1/embeddings or /v1/pipelines/{name}, got "
                             + (url == null ? "nothing" : url)));
         }
     }

@@ -2,6 +2,7 @@ package io.starling.batch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starling.api.inference.Prompts;
 import io.starling.api.json.StrictJson;
 import io.starling.engine.EngineMetrics;
@@ -12,6 +13,12 @@ import io.starling.engine.SchedulerSettings;
 import io.starling.gguf.GgufFile;
 import io.starling.kv.KvDtype;
 import io.starling.model.ModelShape;
+import io.starling.pipeline.PipelineMetrics;
+import io.starling.pipeline.PipelineSpec;
+import io.starling.pipeline.Pipelines;
+import io.starling.pipeline.PredictionListener;
+import io.starling.pipeline.StageCache;
+import io.starling.pipeline.StageTracer;
 import io.starling.registry.ServedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +29,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,11 +53,28 @@ public final class BatchJob {
      * @param progressMillis  how often progress is shown
      * @param batchInvariant  every token computed alike whatever shares its step, so that a resumed or sharded job
      *                        answers exactly what one uninterrupted run does (which requests share a step differs)
+     * @param pipelines       the pipelines {@code /v1/pipelines/{name}} lines may name
      */
     public record Settings(Path model, String modelName, Path input, Path output, Shard shard, int threads,
                            int maxBatchSize, int maxBatchTokens, double kvCacheMb, long requestTimeoutMs,
-                           long maxRequests, long progressMillis, boolean batchInvariant) {
+                           long maxRequests, long progressMillis, boolean batchInvariant,
+                           Map<String, PipelineSpec> pipelines) {
+
+        public Settings {
+            pipelines = Map.copyOf(pipelines);
+        }
+
+        /** Settings of a job without pipelines. */
+        public Settings(Path model, String modelName, Path input, Path output, Shard shard, int threads,
+                        int maxBatchSize, int maxBatchTokens, double kvCacheMb, long requestTimeoutMs,
+                        long maxRequests, long progressMillis, boolean batchInvariant) {
+            this(model, modelName, input, output, shard, threads, maxBatchSize, maxBatchTokens, kvCacheMb,
+                    requestTimeoutMs, maxRequests, progressMillis, batchInvariant, Map.of());
+        }
     }
+
+    /** The pipeline stage cache of one run: repeated inputs of a job are computed once. */
+    private static final long PIPELINE_CACHE_BYTES = 64L << 20;
 
     /** What a run did: lines of this shard, those done in this run, and the tokens and time of this run. */
     public record Summary(long total, long doneBefore, long done, long failed, long promptTokens, long generatedTokens,
@@ -92,7 +117,8 @@ public final class BatchJob {
                 try (Scheduler scheduler = scheduler(text);
                      Progress progress = new Progress(total, doneBefore, err, terminal)) {
                     progress.start(settings.progressMillis());
-                    boolean stopped = feed(new RequestRunner(text, scheduler, mapper, err, progress::token), checkpoint, progress);
+                    boolean stopped = feed(new RequestRunner(text, scheduler, mapper, err, progress::token, pipelines()),
+                            checkpoint, progress);
                     boolean complete = !stopped && checkpoint.doneCount() == total;
                     if (complete) {
                         checkpoint.finish();
@@ -175,6 +201,12 @@ public final class BatchJob {
         progress.record(line.succeeded(), prompt, generated);
     }
 
+    /** The job's pipelines; their meters go nowhere (a batch run reports progress, not Prometheus metrics). */
+    private Pipelines pipelines() {
+        return new Pipelines(settings.pipelines(), new StageCache(PIPELINE_CACHE_BYTES),
+                new PipelineMetrics(new SimpleMeterRegistry()), PredictionListener.NONE, StageTracer.NONE);
+    }
+
     private Scheduler scheduler(ModelText.Text text) {
         // the queue holds what is in flight: a completions request may bring one job per prompt
         int queue = settings.maxBatchSize() * Prompts.MAX_PROMPTS;
@@ -197,6 +229,10 @@ public final class BatchJob {
         identity.put("requests", requests);
         identity.put("shard", settings.shard().toString());
         identity.put("model", settings.model().toAbsolutePath().normalize().toString());
+        if (!settings.pipelines().isEmpty()) {
+            // pipeline lines answer by these definitions: a changed one must not continue an output made with another
+            identity.put("pipelines", new TreeMap<>(settings.pipelines()).toString());
+        }
         return mapper.writeValueAsString(identity);
     }
 

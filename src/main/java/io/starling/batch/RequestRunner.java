@@ -20,11 +20,15 @@ import io.starling.engine.KvCacheExhaustedException;
 import io.starling.engine.ModelText;
 import io.starling.engine.QueueFullException;
 import io.starling.engine.Scheduler;
+import io.starling.pipeline.Pipeline;
+import io.starling.pipeline.PipelineRequest;
+import io.starling.pipeline.Pipelines;
 import io.starling.registry.ModelSpec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs one batch request on the scheduler, with no HTTP in between but the same code as the server's resources:
@@ -53,14 +57,20 @@ final class RequestRunner {
     private final ObjectMapper mapper;
     private final PrintWriter log;
     private final Runnable onToken;
+    private final Pipelines pipelines;
 
-    /** {@code onToken} runs for every token as it is generated (on an event thread), for the progress display. */
-    RequestRunner(ModelText.Text text, Scheduler scheduler, ObjectMapper mapper, PrintWriter log, Runnable onToken) {
+    /**
+     * {@code onToken} runs for every token as it is generated (on an event thread), for the progress display;
+     * {@code pipelines} answer {@code /v1/pipelines/{name}} lines.
+     */
+    RequestRunner(ModelText.Text text, Scheduler scheduler, ObjectMapper mapper, PrintWriter log, Runnable onToken,
+                  Pipelines pipelines) {
         this.text = text;
         this.scheduler = scheduler;
         this.mapper = mapper;
         this.log = log;
         this.onToken = onToken;
+        this.pipelines = pipelines;
     }
 
     /** The request's outcome; never fails (a failure is an error outcome). */
@@ -73,6 +83,7 @@ final class RequestRunner {
                 case COMPLETIONS -> completions(read(request.body(), CompletionRequest.class, CompletionRequest::model,
                         CompletionRequest::stream));
                 case EMBEDDINGS -> embeddings(read(request.body(), EmbeddingRequest.class, EmbeddingRequest::model, r -> null));
+                case PIPELINES -> pipeline(request.url().substring(Endpoint.PIPELINES.url().length()), request.body());
             };
         } catch (RuntimeException e) {
             work = Uni.createFrom().failure(e);
@@ -147,15 +158,30 @@ final class RequestRunner {
                 .map(vectors -> new Outcome(200, job.body(vectors), job.promptTokens(), 0));
     }
 
+    /** A pipeline line: its body as {@code POST /v1/pipelines/{name}} reads it, on the job's model. */
+    private Uni<Outcome> pipeline(String name, JsonNode body) {
+        Pipeline pipeline = pipelines.get(name);
+        PipelineRequest request = read(body, PipelineRequest.class, r -> pipeline.spec().model(), r -> null);
+        BatchPipelineEngine engine = new BatchPipelineEngine(text, fingerprint(), this::generate,
+                tokens -> retried(() -> scheduler.embed(tokens, GenerationRequest.ANONYMOUS)));
+        return pipelines.run(pipeline, request, engine).map(result -> new Outcome(200, result,
+                result.usage().promptTokens(), result.usage().completionTokens()));
+    }
+
     /** All events of one engine job, submitted again while the engine is only momentarily full. */
     private Uni<List<GenerationEvent>> generate(GenerationRequest job) {
-        return Uni.createFrom().deferred(() -> scheduler.submit(job)
-                        .onItem().invoke(event -> {
-                            if (event instanceof GenerationEvent.GeneratedToken) {
-                                onToken.run();
-                            }
-                        })
-                        .collect().asList())
+        return retried(() -> scheduler.submit(job)
+                .onItem().invoke(event -> {
+                    if (event instanceof GenerationEvent.GeneratedToken) {
+                        onToken.run();
+                    }
+                })
+                .collect().asList());
+    }
+
+    /** {@code work}, started again after a pause while the engine is only momentarily full. */
+    private static <T> Uni<T> retried(Supplier<Uni<? extends T>> work) {
+        return Uni.createFrom().deferred(work)
                 .onFailure(RequestRunner::momentary).retry()
                 .withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(RETRIES);
     }

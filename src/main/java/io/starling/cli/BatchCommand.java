@@ -2,10 +2,19 @@ package io.starling.cli;
 
 import io.starling.batch.BatchJob;
 import io.starling.batch.Shard;
+import io.starling.pipeline.PipelineConfig;
+import io.starling.pipeline.PipelineConfigException;
+import io.starling.pipeline.PipelineSpec;
 import java.io.Console;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +83,12 @@ final class BatchCommand implements Callable<Integer> {
                     + "at decode and prefills faster, but near ties may then fall either way.")
     boolean batchInvariant;
 
+    @Option(names = "--config", paramLabel = "FILE.properties",
+            description = "A properties file with the pipelines /v1/pipelines/{name} lines may name (starling.pipelines.*, "
+                    + "as the server reads them, e.g. its config/application.properties); STARLING_PIPELINES_* env vars "
+                    + "and -Dstarling.pipelines.* override it.")
+    Path config;
+
     @Spec
     CommandSpec spec;
 
@@ -93,7 +108,7 @@ final class BatchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BatchJob.Settings settings = new BatchJob.Settings(model, modelName, input, output, Shard.parse(shard), threads,
                 maxBatchSize, maxBatchTokens, kvCacheMb, requestTimeoutSeconds * 1000, maxRequests,
-                terminal ? 500 : progressSeconds * 1000, batchInvariant);
+                terminal ? 500 : progressSeconds * 1000, batchInvariant, pipelines());
         BatchJob.Summary summary = new BatchJob(settings, err, terminal).run();
         err.printf(Locale.ROOT, "starling batch: %d/%d lines done (%d in this run, %d of them failed)%n",
                 summary.doneBefore() + summary.done(), summary.total(), summary.done(), summary.failed());
@@ -103,5 +118,26 @@ final class BatchCommand implements Callable<Integer> {
                 : "starling batch: stopped early; run the same command again to continue");
         err.flush();
         return 0;
+    }
+
+    /** The pipelines of --config, system properties and env vars, in rising priority as the server ranks them. */
+    private Map<String, PipelineSpec> pipelines() throws IOException {
+        Map<String, String> properties = new HashMap<>();
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new ParameterException(spec.commandLine(), "--config: no file " + config);
+            }
+            Properties file = new Properties();
+            try (Reader reader = Files.newBufferedReader(config)) {
+                file.load(reader);
+            }
+            file.stringPropertyNames().forEach(key -> properties.put(key, file.getProperty(key)));
+        }
+        System.getProperties().stringPropertyNames().forEach(key -> properties.put(key, System.getProperty(key)));
+        try {
+            return PipelineConfig.parse(properties, System.getenv());
+        } catch (PipelineConfigException e) {
+            throw new ParameterException(spec.commandLine(), "bad pipeline definition: " + e.getMessage());
+        }
     }
 }

@@ -222,6 +222,18 @@ public interface StarlingConfig {
         Duration drainTimeout();
     }
 
+    /** Named multi-stage pipelines served at /v1/pipelines/{name}; none by default. */
+    Map<String, PipelineKeys> pipelines();
+
+    /** The cache of pipeline stage results shared by all pipelines. */
+    PipelineCache pipelineCache();
+
+    interface PipelineCache {
+        /** About how much heap the cached results may take, in MiB (0: no caching). */
+        @WithDefault("64")
+        long maxMb();
+    }
+
     /** How prediction drift is measured ({@code io.starling.telemetry.PredictionMonitor}). */
     Drift drift();
 

@@ -25,8 +25,9 @@ public class RequestTelemetry {
     static final String REQUEST_ID = "X-Request-Id";
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern MODEL_PATH = Pattern.compile("/v1/models/[^/]+");
+    private static final Pattern PIPELINE_PATH = Pattern.compile("/v1/pipelines/[^/]+");
     private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions",
-            "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate");
+            "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate", "/v1/pipelines");
 
     private final StarlingMetrics metrics;
 
@@ -73,6 +74,9 @@ public class RequestTelemetry {
         String trimmed = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
         if (ROUTES.contains(trimmed)) {
             return trimmed;
+        }
+        if (PIPELINE_PATH.matcher(trimmed).matches()) {
+            return "/v1/pipelines/{name}";
         }
         return MODEL_PATH.matcher(trimmed).matches() ? "/v1/models/{id}" : "other";
     }
