@@ -56,6 +56,8 @@ public final class BatchManager implements AutoCloseable {
     /** The one completion window the OpenAI Batch API accepts. */
     public static final String WINDOW = "24h";
     private static final int MAX_METADATA_PAIRS = 16;
+    /** Queued by {@link #close} to wake the worker; no batch has this id. */
+    private static final String STOP = "";
 
     /** A batch and its owner, as kept on disk; the ids its output and error files will have are fixed up front. */
     record Entry(String tenant, BatchObject batch, String outputFileId, String errorFileId) {
@@ -250,6 +252,9 @@ public final class BatchManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            if (closed) {
+                return;
+            }
             Entry entry = batches.get(id);
             try {
                 run(entry);
@@ -345,6 +350,9 @@ public final class BatchManager implements AutoCloseable {
                 feeder.stop();
             }
             boolean early = feeder.feed(input, Shard.ALL, 0, Endpoint.of(batch.endpoint).orElseThrow());
+            synchronized (entry) {
+                save(entry); // the counts as they stand, also when the server stops here
+            }
             return early || expiring;
         }
     }
@@ -549,7 +557,9 @@ public final class BatchManager implements AutoCloseable {
         if (feeder != null) {
             feeder.abandon();
         }
-        worker.interrupt();
+        // wakes a worker waiting for work; one in a batch sees the abandoned feeder (no interrupt: it would close the
+        // checkpoint's channels under a write)
+        queue.add(STOP);
         try {
             worker.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
