@@ -22,8 +22,11 @@ public class RequestTelemetry {
     static final String REQUEST_ID = "X-Request-Id";
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern MODEL_PATH = Pattern.compile("/v1/models/[^/]+");
+    /** The batch API's paths with an id: {@code /v1/files/{id}[/content]}, {@code /v1/batches/{id}[/cancel]}. */
+    private static final Pattern BATCH_PATH = Pattern.compile("/v1/(files|batches)/[^/]+(/content|/cancel)?");
     private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions",
-            "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate");
+            "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate", "/v1/files",
+            "/v1/batches");
 
     private final StarlingMetrics metrics;
 
@@ -66,6 +69,13 @@ public class RequestTelemetry {
         if (ROUTES.contains(trimmed)) {
             return trimmed;
         }
-        return MODEL_PATH.matcher(trimmed).matches() ? "/v1/models/{id}" : "other";
+        if (MODEL_PATH.matcher(trimmed).matches()) {
+            return "/v1/models/{id}";
+        }
+        var batch = BATCH_PATH.matcher(trimmed);
+        if (batch.matches()) {
+            return "/v1/" + batch.group(1) + "/{id}" + (batch.group(2) != null ? batch.group(2) : "");
+        }
+        return "other";
     }
 }
