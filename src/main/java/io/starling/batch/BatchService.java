@@ -2,8 +2,10 @@ package io.starling.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.starling.api.error.ApiException;
 import io.starling.api.json.StrictJson;
 import io.starling.config.StarlingConfig;
 import io.starling.engine.GenerationRequest;
@@ -32,6 +34,8 @@ public class BatchService {
     private final ApiAccessFilter access;
     private final MeterRegistry meters;
     private volatile BatchManager manager;
+    /** Why there is no manager (the directory could not be opened), for the 503 of every batch call. */
+    private volatile String unavailable = "the batch API has not started yet";
 
     BatchService(StarlingConfig config, ModelRegistry registry, ApiAccessFilter access, MeterRegistry meters) {
         this.config = config;
@@ -49,11 +53,14 @@ public class BatchService {
         // the server's strict rules for request bodies; the state and result lines it writes are plain JSON
         ObjectMapper mapper = StrictJson.newMapper();
         try {
-            manager = new BatchManager(settings, new RegistryModels(registry), mapper, meters);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the batch directory " + dir + " (starling.batch.dir): " + e.getMessage(), e);
+            BatchManager opened = new BatchManager(settings, new RegistryModels(registry), mapper, meters);
+            opened.start();
+            manager = opened;
+        } catch (IOException | UncheckedIOException e) {
+            // the server still serves its models (a read-only container without a batch volume); every batch call says why not
+            unavailable = "the batch API is unavailable: its directory " + dir + " (starling.batch.dir) cannot be used: " + e;
+            Log.error(unavailable);
         }
-        manager.start();
     }
 
     /** Before the registry stops the engines (its observer has the default priority). */
@@ -64,10 +71,11 @@ public class BatchService {
         }
     }
 
+    /** The manager; 503 {@code batch_unavailable} when its directory could not be opened. */
     public BatchManager manager() {
         BatchManager current = manager;
         if (current == null) {
-            throw new IllegalStateException("the batch service has not started");
+            throw new ApiException(503, "server_error", null, "batch_unavailable", unavailable);
         }
         return current;
     }

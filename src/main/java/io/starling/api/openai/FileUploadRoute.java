@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.starling.api.error.ApiException;
 import io.starling.api.error.ErrorBody;
+import io.starling.batch.BatchManager;
 import io.starling.batch.BatchService;
 import io.starling.batch.FileObject;
 import io.starling.batch.FileStore;
@@ -50,7 +51,14 @@ public class FileUploadRoute {
 
     private void upload(RoutingContext context) {
         HttpServerRequest request = context.request();
-        long limit = batches.manager().maxFileBytes();
+        BatchManager manager;
+        try {
+            manager = batches.manager();
+        } catch (ApiException unavailable) {
+            refuse(context, unavailable);
+            return;
+        }
+        long limit = manager.maxFileBytes();
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             refuse(context, ApiException.invalid(null, "upload the file as multipart/form-data with the fields 'file' and 'purpose'"));
@@ -61,7 +69,7 @@ public class FileUploadRoute {
             refuse(context, tooLarge(limit));
             return;
         }
-        FileStore store = batches.manager().files();
+        FileStore store = manager.files();
         Path temp = store.newUpload();
         Upload upload = new Upload();
         request.setExpectMultipart(true);
