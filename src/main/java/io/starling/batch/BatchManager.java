@@ -59,8 +59,11 @@ public final class BatchManager implements AutoCloseable {
     /** Queued by {@link #close} to wake the worker; no batch has this id. */
     private static final String STOP = "";
 
-    /** A batch and its owner, as kept on disk; the ids its output and error files will have are fixed up front. */
-    record Entry(String tenant, BatchObject batch, String outputFileId, String errorFileId) {
+    /**
+     * A batch and its owner, as kept on disk; the ids its output and error files will have are fixed up front.
+     * {@code order} is its creation time in milliseconds made unique, so lists keep creation order within a second.
+     */
+    record Entry(String tenant, BatchObject batch, String outputFileId, String errorFileId, long order) {
     }
 
     private final Settings settings;
@@ -70,6 +73,7 @@ public final class BatchManager implements AutoCloseable {
     private final FileStore files;
     private final Path batchesDir;
     private final Map<String, Entry> batches = new ConcurrentHashMap<>();
+    private final CreationOrder order = new CreationOrder();
     private final BatchMetrics metrics;
     private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
@@ -109,10 +113,11 @@ public final class BatchManager implements AutoCloseable {
                 }
                 Entry entry = mapper.readValue(state.toFile(), Entry.class);
                 batches.put(entry.batch().id, entry);
+                order.seen(entry.order());
             }
         }
         batches.values().stream().filter(e -> !e.batch().status.terminal())
-                .sorted(Comparator.comparingLong((Entry e) -> e.batch().createdAt).thenComparing(e -> e.batch().id))
+                .sorted(Comparator.comparingLong(Entry::order))
                 .forEach(e -> {
                     Log.infof("batch %s was %s when the server stopped: it continues", e.batch().id,
                             e.batch().status.wireName());
@@ -160,7 +165,7 @@ public final class BatchManager implements AutoCloseable {
         batch.createdAt = Ids.nowSeconds();
         batch.expiresAt = batch.createdAt + settings.completionWindow().toSeconds();
         batch.metadata = metadata == null ? null : Map.copyOf(metadata);
-        Entry entry = new Entry(tenant, batch, Ids.of("file-"), Ids.of("file-"));
+        Entry entry = new Entry(tenant, batch, Ids.of("file-"), Ids.of("file-"), order.next());
         Files.createDirectories(dirOf(batch.id));
         save(entry);
         batches.put(batch.id, entry);
@@ -193,12 +198,12 @@ public final class BatchManager implements AutoCloseable {
     /** {@code GET /v1/batches}: the tenant's batches, newest first, a page at a time. */
     public ListPage<BatchObject> list(String tenant, String after, int limit) {
         List<BatchObject> all = batches.values().stream().filter(e -> e.tenant().equals(tenant))
+                .sorted(Comparator.comparingLong(Entry::order).reversed())
                 .map(e -> {
                     synchronized (e) {
                         return e.batch().copy();
                     }
                 })
-                .sorted(Comparator.comparingLong((BatchObject b) -> b.createdAt).thenComparing(b -> b.id).reversed())
                 .toList();
         return ListPage.of(all, BatchObject::id, after, limit);
     }
@@ -340,7 +345,7 @@ public final class BatchManager implements AutoCloseable {
         try (Checkpoint checkpoint = Checkpoint.open(results(batch.id), header(batch, total), total)) {
             checkpoint.notes().forEach(note -> Log.infof("batch %s: %s", batch.id, note));
             recount(entry, results(batch.id));
-            RequestRunner runner = new RequestRunner(models, entry.tenant(), mapper, new PrintWriter(new LogWriter(batch.id), true),
+            RequestRunner runner = new RequestRunner(models, entry.tenant(), mapper, new PrintWriter(new LogWriter(batch.id)),
                     () -> { });
             LineFeeder feeder = new LineFeeder(mapper, runner, checkpoint, settings.maxInFlight(),
                     (line, prompt, generated) -> recorded(entry, line.succeeded(), prompt, generated));
@@ -567,7 +572,7 @@ public final class BatchManager implements AutoCloseable {
         }
     }
 
-    /** A request's server fault, written by the runner, goes to the log as one message. */
+    /** A request's server fault, written by the runner and flushed once, goes to the log as one message. */
     private static final class LogWriter extends StringWriter {
         private final String batchId;
 

@@ -20,14 +20,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FileStore {
 
-    /** A stored file and the tenant it belongs to (the form of its metadata on disk). */
-    record Entry(String tenant, FileObject file) {
+    /**
+     * A stored file and the tenant it belongs to (the form of its metadata on disk); {@code order} is its creation
+     * time in milliseconds made unique, so lists keep creation order within a second.
+     */
+    record Entry(String tenant, FileObject file, long order) {
     }
 
     private final Path dir;
     private final Path uploads;
     private final ObjectMapper mapper;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final CreationOrder order = new CreationOrder();
 
     /** Opens (or creates) the store in {@code dir}, reading what an earlier run left there. */
     FileStore(Path dir, ObjectMapper mapper) throws IOException {
@@ -45,6 +49,7 @@ public final class FileStore {
             for (Path path : metadata) {
                 Entry entry = mapper.readValue(path.toFile(), Entry.class);
                 entries.put(entry.file().id(), entry);
+                order.seen(entry.order());
             }
         }
     }
@@ -63,7 +68,7 @@ public final class FileStore {
     FileObject put(String tenant, String id, String filename, String purpose, Path bytes) throws IOException {
         Files.move(bytes, content(id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         FileObject file = FileObject.of(id, Files.size(content(id)), Ids.nowSeconds(), filename, purpose);
-        Entry entry = new Entry(tenant, file);
+        Entry entry = new Entry(tenant, file, order.next());
         JsonFiles.writeAtomically(mapper, metadata(id), entry);
         entries.put(id, entry);
         return file;
@@ -79,8 +84,8 @@ public final class FileStore {
     public List<FileObject> list(String tenant, String purpose) {
         return entries.values().stream()
                 .filter(e -> e.tenant().equals(tenant) && (purpose == null || e.file().purpose().equals(purpose)))
+                .sorted(Comparator.comparingLong(Entry::order).reversed())
                 .map(Entry::file)
-                .sorted(Comparator.comparingLong(FileObject::createdAt).thenComparing(FileObject::id).reversed())
                 .toList();
     }
 

@@ -85,6 +85,7 @@ final class RequestRunner {
             if (error.status() == 500) {
                 log.println("starling batch: request '" + request.customId() + "' failed: " + failure);
                 failure.printStackTrace(log);
+                log.flush();
             }
             return Outcome.failed(error);
         });
