@@ -268,7 +268,9 @@ public final class BatchManager implements AutoCloseable {
                     return;
                 }
                 Log.errorf(e, "batch %s failed", id);
-                fail(entry, new BatchObject.Error("batch_failed", "the batch could not be run: " + e.getMessage(), null, null));
+                // the server's paths stay in the log; the client learns what it can act on
+                fail(entry, e instanceof java.nio.file.NoSuchFileException ? inputDeleted(entry)
+                        : new BatchObject.Error("batch_failed", "the batch could not be run (see the server's log)", null, null));
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -316,8 +318,12 @@ public final class BatchManager implements AutoCloseable {
     }
 
     private void validate(Entry entry) throws IOException {
-        BatchValidation.Result result = BatchValidation.validate(files.content(entry.batch().inputFileId), mapper,
-                settings.maxRequests());
+        Path input = files.content(entry.batch().inputFileId);
+        if (!Files.exists(input)) {
+            fail(entry, inputDeleted(entry));
+            return;
+        }
+        BatchValidation.Result result = BatchValidation.validate(input, mapper, settings.maxRequests());
         if (!result.errors().isEmpty()) {
             synchronized (entry) {
                 entry.batch().errors = BatchObject.Errors.of(result.errors());
@@ -461,6 +467,11 @@ public final class BatchManager implements AutoCloseable {
             }
         }
         return counts;
+    }
+
+    private static BatchObject.Error inputDeleted(Entry entry) {
+        return new BatchObject.Error("input_file_deleted", "the input file " + entry.batch().inputFileId
+                + " was deleted before the batch could read it", "input_file_id", null);
     }
 
     private void fail(Entry entry, BatchObject.Error error) {

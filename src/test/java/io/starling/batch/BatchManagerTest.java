@@ -161,6 +161,20 @@ class BatchManagerTest {
         }
     }
 
+    @Test
+    void aBatchWhoseInputIsDeletedBeforeItRunsFailsSayingSo() throws Exception {
+        try (BatchManager manager = manager(Duration.ofHours(24))) {
+            String first = manager.create("t", upload(manager, "t"), "/v1/completions", BatchManager.WINDOW, null).id();
+            String input = upload(manager, "t");
+            // queued behind the first, which takes about half a second
+            String second = manager.create("t", input, "/v1/completions", BatchManager.WINDOW, null).id();
+            assertThat(manager.files().delete("t", input)).isTrue();
+            BatchObject failed = await(manager, "t", second, b -> b.status() == BatchObject.Status.FAILED);
+            assertThat(failed.errors().data()).extracting(BatchObject.Error::code).containsExactly("input_file_deleted");
+            await(manager, "t", first, b -> b.status() == BatchObject.Status.COMPLETED);
+        }
+    }
+
     private BatchObject readState(String id) throws IOException {
         JsonNode state = BatchFiles.JSON.readTree(dir.resolve("state/batches/" + id + "/batch.json").toFile());
         return StrictJson.newMapper().treeToValue(state.get("batch"), BatchObject.class);
@@ -174,7 +188,7 @@ class BatchManagerTest {
             if (condition.test(batch)) {
                 return batch;
             }
-            assertThat(batch.status()).as("batch " + id).isNotEqualTo(BatchObject.Status.FAILED);
+            assertThat(batch.status().terminal()).as("batch %s ended %s %s", id, batch.status(), batch.errors()).isFalse();
             assertThat(System.nanoTime()).as("batch %s: %s %s", id, batch.status(), batch.requestCounts()).isLessThan(deadline);
             Thread.sleep(10);
         }
