@@ -1,11 +1,11 @@
 package io.starling.batch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starling.api.inference.Prompts;
 import io.starling.api.json.StrictJson;
 import io.starling.engine.EngineMetrics;
+import io.starling.engine.GenerationRequest;
 import io.starling.engine.KvSettings;
 import io.starling.engine.ModelText;
 import io.starling.engine.Scheduler;
@@ -22,7 +22,6 @@ import io.starling.pipeline.StageTracer;
 import io.starling.registry.ServedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An offline batch job: OpenAI Batch input lines in, one result line each out, run on the continuous-batching
@@ -117,8 +114,11 @@ public final class BatchJob {
                 try (Scheduler scheduler = scheduler(text);
                      Progress progress = new Progress(total, doneBefore, err, terminal)) {
                     progress.start(settings.progressMillis());
-                    boolean stopped = feed(new RequestRunner(text, scheduler, mapper, err, progress::token, pipelines()),
-                            checkpoint, progress);
+                    RequestRunner runner = new RequestRunner(new SchedulerModel(text, scheduler), GenerationRequest.ANONYMOUS,
+                            mapper, err, progress::token, pipelines());
+                    LineFeeder feeder = new LineFeeder(mapper, runner, checkpoint, settings.maxBatchSize(),
+                            (line, prompt, generated) -> progress.record(line.succeeded(), prompt, generated));
+                    boolean stopped = feeder.feed(settings.input(), settings.shard(), settings.maxRequests(), null);
                     boolean complete = !stopped && checkpoint.doneCount() == total;
                     if (complete) {
                         checkpoint.finish();
@@ -128,77 +128,6 @@ public final class BatchJob {
                 }
             }
         }
-    }
-
-    /**
-     * Submits every request of this shard that has no result yet, keeping at most {@code maxBatchSize} in flight,
-     * and waits for the last; true if it stopped early at {@code maxRequests}.
-     */
-    private boolean feed(RequestRunner runner, Checkpoint checkpoint, Progress progress)
-            throws IOException, InterruptedException {
-        int inFlight = settings.maxBatchSize();
-        Semaphore slots = new Semaphore(inFlight);
-        AtomicReference<Throwable> fatal = new AtomicReference<>();
-        BatchInput.Reader reader = new BatchInput.Reader(mapper);
-        long submitted = 0;
-        boolean stopped = false;
-        try (JsonLines lines = new JsonLines(settings.input())) {
-            for (JsonLines.Line line = lines.next(); line != null && fatal.get() == null; line = lines.next()) {
-                BatchInput next = reader.read(line);
-                if (!settings.shard().takes(next.request()) || checkpoint.done(next.request())) {
-                    continue;
-                }
-                if (settings.maxRequests() > 0 && submitted == settings.maxRequests()) {
-                    stopped = true;
-                    break;
-                }
-                submitted++;
-                switch (next) {
-                    case BatchInput.Invalid invalid -> {
-                        write(checkpoint, progress, invalid.request(),
-                                ResultLine.refused(invalid.customId(), invalid.code(), invalid.message()), 0, 0);
-                    }
-                    case BatchInput.Request request -> {
-                        slots.acquire();
-                        runner.run(request).subscribe().with(outcome -> {
-                            try {
-                                write(checkpoint, progress, request.request(),
-                                        ResultLine.answered(request.customId(), outcome.status(), outcome.body()),
-                                        outcome.promptTokens(), outcome.generatedTokens());
-                            } catch (IOException | RuntimeException e) {
-                                fatal.compareAndSet(null, e);
-                            } finally {
-                                slots.release();
-                            }
-                        }, failure -> {
-                            fatal.compareAndSet(null, failure);
-                            slots.release();
-                        });
-                    }
-                }
-            }
-        }
-        slots.acquire(inFlight);
-        Throwable failure = fatal.get();
-        if (failure != null) {
-            if (failure instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("the batch job failed: " + failure, failure);
-        }
-        return stopped;
-    }
-
-    private void write(Checkpoint checkpoint, Progress progress, long request, ResultLine line, long prompt,
-                       long generated) throws IOException {
-        String json;
-        try {
-            json = mapper.writeValueAsString(line);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-        checkpoint.append(request, json);
-        progress.record(line.succeeded(), prompt, generated);
     }
 
     /** The job's pipelines; their meters go nowhere (a batch run reports progress, not Prometheus metrics). */

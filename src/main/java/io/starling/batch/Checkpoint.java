@@ -152,6 +152,11 @@ final class Checkpoint implements AutoCloseable {
         log = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
+    /** Whether {@code output} has a progress journal: a run was interrupted before {@link #finish} completed. */
+    static boolean interrupted(Path output) {
+        return Files.exists(output.resolveSibling(output.getFileName() + ".progress"));
+    }
+
     /** Whether the output is this job's complete, ordered output already: nothing is left to run. */
     boolean finished() {
         return finished;
@@ -173,6 +178,9 @@ final class Checkpoint implements AutoCloseable {
 
     /** Appends request {@code request}'s result line ({@code json} has no newline), then its journal entry. */
     synchronized void append(long request, String json) throws IOException {
+        if (out == null) {
+            throw new IllegalStateException("the checkpoint of " + output + " is closed");
+        }
         int number = Math.toIntExact(request);
         if (finished || done.get(number)) {
             throw new IllegalStateException("request " + request + " already has its result line");

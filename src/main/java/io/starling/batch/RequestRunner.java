@@ -17,13 +17,10 @@ import io.starling.api.openai.EmbeddingRequest;
 import io.starling.engine.GenerationEvent;
 import io.starling.engine.GenerationRequest;
 import io.starling.engine.KvCacheExhaustedException;
-import io.starling.engine.ModelText;
 import io.starling.engine.QueueFullException;
-import io.starling.engine.Scheduler;
 import io.starling.pipeline.Pipeline;
 import io.starling.pipeline.PipelineRequest;
 import io.starling.pipeline.Pipelines;
-import io.starling.registry.ModelSpec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +28,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Runs one batch request on the scheduler, with no HTTP in between but the same code as the server's resources:
+ * Runs one batch request on the model its body names ({@link BatchModels}), with no HTTP in between but the same
+ * code as the server's resources:
  * the body is read with the server's strict JSON rules, checked and turned into engine jobs by the same
  * {@code *Job} classes, and answered with the same body, or the same error body and status the server would send.
  */
@@ -52,21 +50,22 @@ final class RequestRunner {
      */
     private static final int RETRIES = 100;
 
-    private final ModelText.Text text;
-    private final Scheduler scheduler;
+    private final BatchModels models;
+    private final String tenant;
     private final ObjectMapper mapper;
     private final PrintWriter log;
     private final Runnable onToken;
     private final Pipelines pipelines;
 
     /**
-     * {@code onToken} runs for every token as it is generated (on an event thread), for the progress display;
-     * {@code pipelines} answer {@code /v1/pipelines/{name}} lines.
+     * @param tenant    whose requests these are (the engine shares itself fairly between tenants)
+     * @param onToken   runs for every token as it is generated (on an event thread), for progress displays
+     * @param pipelines answer {@code /v1/pipelines/{name}} lines
      */
-    RequestRunner(ModelText.Text text, Scheduler scheduler, ObjectMapper mapper, PrintWriter log, Runnable onToken,
+    RequestRunner(BatchModels models, String tenant, ObjectMapper mapper, PrintWriter log, Runnable onToken,
                   Pipelines pipelines) {
-        this.text = text;
-        this.scheduler = scheduler;
+        this.models = models;
+        this.tenant = tenant;
         this.mapper = mapper;
         this.log = log;
         this.onToken = onToken;
@@ -75,24 +74,27 @@ final class RequestRunner {
 
     /** The request's outcome; never fails (a failure is an error outcome). */
     Uni<Outcome> run(BatchInput.Request request) {
-        Uni<Outcome> work;
-        try {
-            work = switch (request.endpoint()) {
-                case CHAT_COMPLETIONS -> chat(read(request.body(), ChatCompletionRequest.class, ChatCompletionRequest::model,
-                        ChatCompletionRequest::stream));
-                case COMPLETIONS -> completions(read(request.body(), CompletionRequest.class, CompletionRequest::model,
-                        CompletionRequest::stream));
-                case EMBEDDINGS -> embeddings(read(request.body(), EmbeddingRequest.class, EmbeddingRequest::model, r -> null));
-                case PIPELINES -> pipeline(request.url().substring(Endpoint.PIPELINES.url().length()), request.body());
-            };
-        } catch (RuntimeException e) {
-            work = Uni.createFrom().failure(e);
-        }
+        Uni<Outcome> work = Uni.createFrom().deferred(() -> switch (request.endpoint()) {
+            case CHAT_COMPLETIONS -> {
+                ChatCompletionRequest body = read(request.body(), ChatCompletionRequest.class, ChatCompletionRequest::stream);
+                yield onModel(body.model(), model -> chat(model, body));
+            }
+            case COMPLETIONS -> {
+                CompletionRequest body = read(request.body(), CompletionRequest.class, CompletionRequest::stream);
+                yield onModel(body.model(), model -> completions(model, body));
+            }
+            case EMBEDDINGS -> {
+                EmbeddingRequest body = read(request.body(), EmbeddingRequest.class, r -> null);
+                yield onModel(body.model(), model -> embeddings(model, body));
+            }
+            case PIPELINES -> pipeline(request.url().substring(Endpoint.PIPELINES.url().length()), request.body());
+        });
         return work.onFailure().recoverWithItem(failure -> {
             ApiException error = ApiErrors.of(failure);
             if (error.status() == 500) {
                 log.println("starling batch: request '" + request.customId() + "' failed: " + failure);
                 failure.printStackTrace(log);
+                log.flush();
             }
             return Outcome.failed(error);
         });
@@ -100,9 +102,9 @@ final class RequestRunner {
 
     /**
      * The body as the server's resource would receive it, with what {@code RequestPrelude} checks first (a JSON
-     * object naming the served model or none), and streaming refused: a batch result is one document.
+     * object), and streaming refused: a batch result is one document.
      */
-    private <T> T read(JsonNode body, Class<T> type, Function<T, String> model, Function<T, Boolean> stream) {
+    private <T> T read(JsonNode body, Class<T> type, Function<T, Boolean> stream) {
         if (body == null || !body.isObject()) {
             throw ApiException.invalid(null, "the request body must be a JSON object");
         }
@@ -112,32 +114,34 @@ final class RequestRunner {
         } catch (JsonProcessingException e) {
             throw ApiErrors.of(e);
         }
-        String requested = model.apply(request);
-        if (requested != null && !requested.isBlank() && !requested.equals(text.model().id())) {
-            throw ApiException.modelNotFound(requested);
-        }
         if (Boolean.TRUE.equals(stream.apply(request))) {
             throw ApiException.unsupported("stream", "a batch request is answered with one document; omit stream or set it to false");
         }
         return request;
     }
 
-    /** What a server serving this file under the same name answers as {@code system_fingerprint}. */
-    private String fingerprint() {
-        return text.model().id() + "@" + ModelSpec.DEFAULT_VERSION;
+    /** Runs {@code work} on the model {@code requested} names, held until the work has ended. */
+    private Uni<Outcome> onModel(String requested, Function<BatchModels.Lease, Uni<Outcome>> work) {
+        BatchModels.Lease model = models.open(requested);
+        try {
+            return work.apply(model).onTermination().invoke(model::close);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
-    private Uni<Outcome> chat(ChatCompletionRequest request) {
-        ChatCompletionJob job = ChatCompletionJob.of(text, fingerprint(), request);
-        return generate(job.generation()).map(events -> {
+    private Uni<Outcome> chat(BatchModels.Lease model, ChatCompletionRequest request) {
+        ChatCompletionJob job = ChatCompletionJob.of(model.text(), model.fingerprint(), request);
+        return generate(model, job.generation()).map(events -> {
             GenerationEvent.Completed usage = completed(events);
             return new Outcome(200, job.body(events), usage.promptTokens(), usage.completionTokens());
         });
     }
 
-    private Uni<Outcome> completions(CompletionRequest request) {
-        CompletionJob job = CompletionJob.of(text, fingerprint(), request);
-        List<Uni<List<GenerationEvent>>> prompts = job.generations().stream().map(this::generate).toList();
+    private Uni<Outcome> completions(BatchModels.Lease model, CompletionRequest request) {
+        CompletionJob job = CompletionJob.of(model.text(), model.fingerprint(), request);
+        List<Uni<List<GenerationEvent>>> prompts = job.generations().stream().map(g -> generate(model, g)).toList();
         return Uni.join().all(prompts).andFailFast().map(all -> {
             long prompt = 0;
             long generated = 0;
@@ -150,27 +154,30 @@ final class RequestRunner {
         });
     }
 
-    private Uni<Outcome> embeddings(EmbeddingRequest request) {
-        EmbeddingJob job = EmbeddingJob.of(text, request);
+    private Uni<Outcome> embeddings(BatchModels.Lease model, EmbeddingRequest request) {
+        EmbeddingJob job = EmbeddingJob.of(model.text(), request);
         return Multi.createFrom().iterable(job.inputs())
-                .onItem().transformToUniAndConcatenate(tokens -> scheduler.embed(tokens, GenerationRequest.ANONYMOUS))
+                .onItem().transformToUniAndConcatenate(tokens -> model.embed(tokens, tenant))
                 .collect().asList()
                 .map(vectors -> new Outcome(200, job.body(vectors), job.promptTokens(), 0));
     }
 
-    /** A pipeline line: its body as {@code POST /v1/pipelines/{name}} reads it, on the job's model. */
+    /** A pipeline line: its body as {@code POST /v1/pipelines/{name}} reads it, on the pipeline's model. */
     private Uni<Outcome> pipeline(String name, JsonNode body) {
         Pipeline pipeline = pipelines.get(name);
-        PipelineRequest request = read(body, PipelineRequest.class, r -> pipeline.spec().model(), r -> null);
-        BatchPipelineEngine engine = new BatchPipelineEngine(text, fingerprint(), this::generate,
-                tokens -> retried(() -> scheduler.embed(tokens, GenerationRequest.ANONYMOUS)));
-        return pipelines.run(pipeline, request, engine).map(result -> new Outcome(200, result,
-                result.usage().promptTokens(), result.usage().completionTokens()));
+        PipelineRequest request = read(body, PipelineRequest.class, r -> null);
+        return onModel(pipeline.spec().model(), model -> {
+            BatchPipelineEngine engine = new BatchPipelineEngine(model.text(), model.fingerprint(),
+                    job -> generate(model, job), tokens -> retried(() -> model.embed(tokens, tenant)));
+            return pipelines.run(pipeline, request, engine).map(result -> new Outcome(200, result,
+                    result.usage().promptTokens(), result.usage().completionTokens()));
+        });
     }
 
     /** All events of one engine job, submitted again while the engine is only momentarily full. */
-    private Uni<List<GenerationEvent>> generate(GenerationRequest job) {
-        return retried(() -> scheduler.submit(job)
+    private Uni<List<GenerationEvent>> generate(BatchModels.Lease model, GenerationRequest job) {
+        GenerationRequest owned = job.withTenant(tenant);
+        return retried(() -> model.submit(owned)
                 .onItem().invoke(event -> {
                     if (event instanceof GenerationEvent.GeneratedToken) {
                         onToken.run();

@@ -124,6 +124,28 @@ public interface StarlingConfig {
     /** Who may call the API. */
     Auth auth();
 
+    /** The HTTP batch API ({@code /v1/files}, {@code /v1/batches}). */
+    Batch batch();
+
+    interface Batch {
+        /**
+         * Where uploaded files, batch state and result checkpoints live (mount a volume here so batches survive a
+         * restart or a new pod). Absent: {@code ~/.starling/batch}.
+         */
+        Optional<Path> dir();
+
+        /** The largest file {@code POST /v1/files} accepts (413 beyond), streamed to disk; OpenAI's limit is 200 MB. */
+        @WithDefault("209715200")
+        long maxFileBytes();
+
+        /** The most requests one batch file may hold (the batch fails validation beyond); OpenAI's limit. */
+        @WithDefault("50000")
+        int maxRequests();
+
+        /** Requests of the running batch in flight at once. Absent: {@code starling.scheduler.max-batch-size}. */
+        Optional<Integer> maxInFlight();
+    }
+
     /** Per-tenant limits; a tenant is an API key, or the client address on an open server. */
     RateLimits rateLimits();
 

@@ -9,12 +9,14 @@ final class EmbeddingRun implements QueuedWork {
     private final int[] tokens;
     private final String tenant;
     private final long deadlineNanos;
+    private final Priority priority;
     final CompletableFuture<float[]> result = new CompletableFuture<>();
 
-    EmbeddingRun(int[] tokens, String tenant, long deadlineNanos) {
+    EmbeddingRun(int[] tokens, String tenant, long deadlineNanos, Priority priority) {
         this.tokens = tokens.clone();
         this.tenant = tenant;
         this.deadlineNanos = deadlineNanos;
+        this.priority = priority;
     }
 
     void run(LlamaModel model) {
@@ -28,6 +30,11 @@ final class EmbeddingRun implements QueuedWork {
     @Override
     public String tenant() {
         return tenant;
+    }
+
+    @Override
+    public Priority priority() {
+        return priority;
     }
 
     @Override

@@ -36,7 +36,8 @@ final class EngineLoop implements Runnable {
     private final List<Batch.Sequence> stepSequences = new ArrayList<>();
     private final List<StepPart> stepParts = new ArrayList<>();
     private int freeSlots;
-    private final Predicate<QueuedWork> fitsFreeSlots = work -> work.slots() <= freeSlots;
+    /** Background work leaves one slot free (when there are several), so an interactive arrival starts at once. */
+    private final Predicate<QueuedWork> fitsFreeSlots = this::fitsFreeSlots;
     private long now;
     private final Predicate<QueuedWork> deadInQueue = work -> work.cancelled() || work.expired(now);
     private final Consumer<QueuedWork> endDead = this::endDead;
@@ -106,6 +107,11 @@ final class EngineLoop implements Runnable {
             }
             running.remove(i);
         }
+    }
+
+    private boolean fitsFreeSlots(QueuedWork work) {
+        int reserved = work.priority() == Priority.BACKGROUND && settings.maxBatchSize() > 1 ? 1 : 0;
+        return work.slots() <= freeSlots - reserved;
     }
 
     private void endDead(QueuedWork work) {

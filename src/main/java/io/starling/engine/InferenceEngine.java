@@ -32,6 +32,16 @@ public final class InferenceEngine implements AutoCloseable {
         return scheduler.submit(request);
     }
 
+    /** A job of a batch: see {@link Scheduler#submit(GenerationRequest, Priority)}. */
+    public Multi<GenerationEvent> submitBackground(GenerationRequest request) {
+        return scheduler.submit(request, Priority.BACKGROUND);
+    }
+
+    /** An embedding of a batch job, at background priority. */
+    public Uni<float[]> embedBackground(int[] tokens, String tenant) {
+        return scheduler.embed(tokens, tenant, Priority.BACKGROUND);
+    }
+
     /** The sentence embedding of {@code tokens}, computed on the engine loop between steps. */
     public Uni<float[]> embed(int[] tokens) {
         return scheduler.embed(tokens, GenerationRequest.ANONYMOUS);

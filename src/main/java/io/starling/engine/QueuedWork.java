@@ -6,6 +6,9 @@ sealed interface QueuedWork permits RequestRun, EmbeddingRun {
     /** Who asked: the queue shares the engine fairly between tenants. */
     String tenant();
 
+    /** Interactive work is taken first; background work only when none waits. */
+    Priority priority();
+
     /** Batch slots (sequences) it holds while it runs. */
     int slots();
 

@@ -29,6 +29,7 @@ final class RequestRun implements QueuedWork, StepPart {
     private final UnicastProcessor<GenerationEvent> events;
     private final long admittedNanos;
     private final long deadlineNanos;
+    private final Priority priority;
     private volatile boolean cancelled;
 
     // engine loop thread only
@@ -48,13 +49,14 @@ final class RequestRun implements QueuedWork, StepPart {
     private boolean ended;
 
     RequestRun(GenerationRequest request, KvCaches caches, UnicastProcessor<GenerationEvent> events,
-               long admittedNanos, long deadlineNanos) {
+               long admittedNanos, long deadlineNanos, Priority priority) {
         this.request = request;
         this.caches = caches;
         this.prompt = request.prompt();
         this.events = events;
         this.admittedNanos = admittedNanos;
         this.deadlineNanos = deadlineNanos;
+        this.priority = priority;
     }
 
     GenerationRequest request() {
@@ -71,6 +73,11 @@ final class RequestRun implements QueuedWork, StepPart {
     @Override
     public String tenant() {
         return request.tenant();
+    }
+
+    @Override
+    public Priority priority() {
+        return priority;
     }
 
     @Override

@@ -38,6 +38,15 @@ public final class Scheduler implements AutoCloseable {
      * cancelling the subscription stops the request's sequences within one step.
      */
     public Multi<GenerationEvent> submit(GenerationRequest request) {
+        return submit(request, Priority.INTERACTIVE);
+    }
+
+    /**
+     * Like {@link #submit(GenerationRequest)} in a priority class. Background work waits in a queue of its own
+     * (so it never fills the interactive one), is taken only when no interactive request waits, never holds the
+     * last free batch slot, and has no deadline: the batch job that submits it bounds its own time.
+     */
+    public Multi<GenerationEvent> submit(GenerationRequest request, Priority priority) {
         if (request.n() > settings.maxBatchSize()) {
             throw new IllegalArgumentException("n = " + request.n() + " is more sequences than one batch holds ("
                     + "starling.scheduler.max-batch-size = " + settings.maxBatchSize() + ")");
@@ -49,26 +58,34 @@ public final class Scheduler implements AutoCloseable {
         caches.check(request);
         UnicastProcessor<GenerationEvent> events = UnicastProcessor.create();
         long now = System.nanoTime();
-        RequestRun run = new RequestRun(request, caches, events, now, deadline(now));
+        RequestRun run = new RequestRun(request, caches, events, now, deadline(now, priority), priority);
         admit(run, now);
         return events.onCancellation().invoke(run::cancel).emitOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** The sentence embedding of {@code tokens}, computed on the loop thread between steps. */
     public Uni<float[]> embed(int[] tokens, String tenant) {
+        return embed(tokens, tenant, Priority.INTERACTIVE);
+    }
+
+    /** Like {@link #embed(int[], String)} in a priority class (see {@link #submit(GenerationRequest, Priority)}). */
+    public Uni<float[]> embed(int[] tokens, String tenant, Priority priority) {
         long now = System.nanoTime();
-        EmbeddingRun run = new EmbeddingRun(tokens, tenant, deadline(now));
+        EmbeddingRun run = new EmbeddingRun(tokens, tenant, deadline(now, priority), priority);
         admit(run, now);
         return Uni.createFrom().completionStage(run.result).emitOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private long deadline(long now) {
+    private long deadline(long now, Priority priority) {
+        if (priority == Priority.BACKGROUND) {
+            return Long.MAX_VALUE;
+        }
         return now + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
     }
 
     private void admit(QueuedWork work, long now) {
         ledger.admitted(work, now);
-        if (!queue.offer(work.tenant(), work)) {
+        if (!queue.offer(work.tenant(), work, work.priority())) {
             ledger.refused(work);
             int depth = queue.size();
             int retryAfter = (int) Math.clamp(
@@ -82,9 +99,14 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Requests waiting for the engine now (not yet running). */
+    /** Interactive requests waiting for the engine now (not yet running). */
     public int queueDepth() {
         return queue.size();
+    }
+
+    /** Background work (batch jobs' requests) waiting for the engine now. */
+    public int backgroundQueueDepth() {
+        return queue.size(Priority.BACKGROUND);
     }
 
     /** Whether any request is running on the loop now. */

@@ -16,18 +16,62 @@ import java.util.function.ToIntFunction;
  * takes the tenant with the most, which then pays the sum of the weights. A tenant with weight w gets w picks in
  * every round of the total weight, interleaved rather than in bursts, so one tenant's flood cannot starve another.
  *
+ * <p>Two priority classes wait apart ({@link Priority}): background work is taken only when no interactive item
+ * waits (or its anti-starvation turn has come), and it has a bound of its own.
+ *
  * <p>Thread-safe: REST threads offer, the engine loop polls and waits.
  */
 final class TenantQueue<T> {
 
-    private final int capacity;
+    /**
+     * While interactive and background work both wait, every this many interactive picks in a row are followed by
+     * one background pick: interactive work goes first, yet a steady interactive load cannot starve a batch forever.
+     */
+    static final int BACKGROUND_EVERY = 8;
+
     private final ToIntFunction<String> weights;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nonEmpty = lock.newCondition();
-    /** Tenants with waiting work, in order of arrival; a tenant leaves (and loses its credit) when it runs dry. */
-    private final Map<String, Lane<T>> lanes = new LinkedHashMap<>();
-    private int size;
+    private final Lanes<T> interactive;
+    private final Lanes<T> background;
+    /** Interactive picks since the last background pick, counted only while background work waits. */
+    private int interactiveStreak;
     private boolean woken;
+
+    /** The tenants waiting in one priority class, bounded by its own capacity. */
+    private static final class Lanes<T> {
+        final int capacity;
+        /** Tenants with waiting work, in order of arrival; a tenant leaves (and loses its credit) when it runs dry. */
+        final Map<String, Lane<T>> byTenant = new LinkedHashMap<>();
+        int size;
+
+        Lanes(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** The fair pick (smooth weighted round-robin) if {@code fits} accepts it; else null and nothing changes. */
+        T poll(Predicate<? super T> fits) {
+            Lane<T> best = null;
+            long total = 0;
+            for (Lane<T> lane : byTenant.values()) {
+                total += lane.weight;
+                if (best == null || lane.credit + lane.weight > best.credit + best.weight) {
+                    best = lane;
+                }
+            }
+            if (best == null || !fits.test(best.items.peekFirst())) {
+                return null;
+            }
+            for (Lane<T> lane : byTenant.values()) {
+                lane.credit += lane.weight;
+            }
+            best.credit -= total;
+            T item = best.items.removeFirst();
+            size--;
+            byTenant.values().removeIf(lane -> lane.items.isEmpty());
+            return item;
+        }
+    }
 
     private static final class Lane<T> {
         final ArrayDeque<T> items = new ArrayDeque<>();
@@ -39,21 +83,32 @@ final class TenantQueue<T> {
         }
     }
 
-    /** @param weights the weight of a tenant (at least 1) */
+    /**
+     * @param capacity interactive requests that may wait; background work waits in a queue of the same bound of its
+     *                 own, so a queued batch never makes an interactive request meet a full queue
+     * @param weights  the weight of a tenant (at least 1)
+     */
     TenantQueue(int capacity, ToIntFunction<String> weights) {
-        this.capacity = capacity;
         this.weights = weights;
+        this.interactive = new Lanes<>(capacity);
+        this.background = new Lanes<>(capacity);
     }
 
-    /** Queues {@code item} for {@code tenant}; false (and nothing queued) when the queue is full. */
+    /** Queues interactive {@code item} for {@code tenant}; false (and nothing queued) when the queue is full. */
     boolean offer(String tenant, T item) {
+        return offer(tenant, item, Priority.INTERACTIVE);
+    }
+
+    /** Queues {@code item} for {@code tenant} in its priority class; false (and nothing queued) when that is full. */
+    boolean offer(String tenant, T item, Priority priority) {
         lock.lock();
         try {
-            if (size >= capacity) {
+            Lanes<T> lanes = lanes(priority);
+            if (lanes.size >= lanes.capacity) {
                 return false;
             }
-            lanes.computeIfAbsent(tenant, t -> new Lane<>(Math.max(1, weights.applyAsInt(t)))).items.addLast(item);
-            size++;
+            lanes.byTenant.computeIfAbsent(tenant, t -> new Lane<>(Math.max(1, weights.applyAsInt(t)))).items.addLast(item);
+            lanes.size++;
             nonEmpty.signal();
             return true;
         } finally {
@@ -61,35 +116,34 @@ final class TenantQueue<T> {
         }
     }
 
+    private Lanes<T> lanes(Priority priority) {
+        return priority == Priority.BACKGROUND ? background : interactive;
+    }
+
     /**
-     * Removes and returns the next item in fair order if {@code fits} accepts it; otherwise leaves the queue and the
-     * credits exactly as they were (the item stays first in line) and returns null.
+     * Removes and returns the next item if {@code fits} accepts it; otherwise leaves the queue and the credits
+     * exactly as they were (the item stays first in line) and returns null. The next item is the fair pick among
+     * interactive work; background work is picked only when no interactive item waits, or when its turn has come
+     * after {@link #BACKGROUND_EVERY} interactive picks.
      */
     T poll(Predicate<? super T> fits) {
         lock.lock();
         try {
-            if (size == 0) {
-                return null;
-            }
-            long total = 0;
-            Lane<T> best = null;
-            for (Lane<T> lane : lanes.values()) {
-                total += lane.weight;
-                if (best == null || lane.credit + lane.weight > best.credit + best.weight) {
-                    best = lane;
+            boolean backgroundWaits = background.size > 0;
+            if (backgroundWaits && (interactive.size == 0 || interactiveStreak >= BACKGROUND_EVERY)) {
+                T item = background.poll(fits);
+                if (item != null || interactive.size == 0) {
+                    if (item != null) {
+                        interactiveStreak = 0;
+                    }
+                    return item;
                 }
+                // its turn, but it does not fit the free slots: the interactive work that may fit goes on
             }
-            T item = best.items.peekFirst();
-            if (!fits.test(item)) {
-                return null;
+            T item = interactive.poll(fits);
+            if (item != null && backgroundWaits) {
+                interactiveStreak++;
             }
-            for (Lane<T> lane : lanes.values()) {
-                lane.credit += lane.weight;
-            }
-            best.credit -= total;
-            best.items.removeFirst();
-            size--;
-            lanes.values().removeIf(lane -> lane.items.isEmpty());
             return item;
         } finally {
             lock.unlock();
@@ -100,22 +154,27 @@ final class TenantQueue<T> {
     void removeIf(Predicate<? super T> dead, Consumer<? super T> removed) {
         lock.lock();
         try {
-            for (Iterator<Lane<T>> lanesLeft = lanes.values().iterator(); lanesLeft.hasNext(); ) {
-                Lane<T> lane = lanesLeft.next();
-                for (Iterator<T> items = lane.items.iterator(); items.hasNext(); ) {
-                    T item = items.next();
-                    if (dead.test(item)) {
-                        items.remove();
-                        size--;
-                        removed.accept(item);
-                    }
-                }
-                if (lane.items.isEmpty()) {
-                    lanesLeft.remove();
-                }
-            }
+            removeIf(interactive, dead, removed);
+            removeIf(background, dead, removed);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static <T> void removeIf(Lanes<T> lanes, Predicate<? super T> dead, Consumer<? super T> removed) {
+        for (Iterator<Lane<T>> lanesLeft = lanes.byTenant.values().iterator(); lanesLeft.hasNext(); ) {
+            Lane<T> lane = lanesLeft.next();
+            for (Iterator<T> items = lane.items.iterator(); items.hasNext(); ) {
+                T item = items.next();
+                if (dead.test(item)) {
+                    items.remove();
+                    lanes.size--;
+                    removed.accept(item);
+                }
+            }
+            if (lane.items.isEmpty()) {
+                lanesLeft.remove();
+            }
         }
     }
 
@@ -124,7 +183,7 @@ final class TenantQueue<T> {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (size == 0 && !woken && left > 0) {
+            while (interactive.size + background.size == 0 && !woken && left > 0) {
                 left = nonEmpty.awaitNanos(left);
             }
             woken = false;
@@ -144,10 +203,15 @@ final class TenantQueue<T> {
         }
     }
 
+    /** Interactive requests waiting: the queue depth the 429 limit and the metrics count. */
     int size() {
+        return size(Priority.INTERACTIVE);
+    }
+
+    int size(Priority priority) {
         lock.lock();
         try {
-            return size;
+            return lanes(priority).size;
         } finally {
             lock.unlock();
         }

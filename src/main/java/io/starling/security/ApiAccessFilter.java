@@ -41,6 +41,14 @@ public class ApiAccessFilter {
                 null, "invalid_api_key"));
     }
 
+    /**
+     * Whether requests carry an identity (API keys are configured). On an open server the tenant is the client's
+     * address, which is no owner: what must belong to someone (batch files and batches) then belongs to everyone.
+     */
+    public boolean identifiesTenants() {
+        return keys.required();
+    }
+
     void register(@Observes Router router) {
         router.route("/v1/*").order(ORDER).handler(this::handle);
     }

@@ -26,8 +26,11 @@ public class RequestTelemetry {
     private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern MODEL_PATH = Pattern.compile("/v1/models/[^/]+");
     private static final Pattern PIPELINE_PATH = Pattern.compile("/v1/pipelines/[^/]+");
+    /** The batch API's paths with an id: {@code /v1/files/{id}[/content]}, {@code /v1/batches/{id}[/cancel]}. */
+    private static final Pattern BATCH_PATH = Pattern.compile("/v1/(files|batches)/[^/]+(/content|/cancel)?");
     private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions",
-            "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate", "/v1/pipelines");
+            "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate", "/v1/pipelines",
+            "/v1/files", "/v1/batches");
 
     private final StarlingMetrics metrics;
 
@@ -78,6 +81,13 @@ public class RequestTelemetry {
         if (PIPELINE_PATH.matcher(trimmed).matches()) {
             return "/v1/pipelines/{name}";
         }
-        return MODEL_PATH.matcher(trimmed).matches() ? "/v1/models/{id}" : "other";
+        if (MODEL_PATH.matcher(trimmed).matches()) {
+            return "/v1/models/{id}";
+        }
+        var batch = BATCH_PATH.matcher(trimmed);
+        if (batch.matches()) {
+            return "/v1/" + batch.group(1) + "/{id}" + (batch.group(2) != null ? batch.group(2) : "");
+        }
+        return "other";
     }
 }

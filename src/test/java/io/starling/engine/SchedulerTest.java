@@ -187,6 +187,49 @@ class SchedulerTest extends EmbeddedStoriesTest {
     }
 
     @Test
+    void anInteractiveRequestOvertakesQueuedBatchWorkWhichNeitherFillsTheQueueNorStarves() throws Exception {
+        List<String> finished = new CopyOnWriteArrayList<>();
+        // a queue of three: the three background jobs waiting in theirs must not make the interactive one full
+        try (Scheduler scheduler = stories.scheduler(3, 1, 64, 60_000, new SlowTokens(1), Map.of())) {
+            StreamRecorder gate = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)));
+            waitUntil(scheduler::busy, "the gate runs");
+            List<StreamRecorder> streams = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                streams.add(recordFinish(scheduler, "batch", "batch" + i, finished, Priority.BACKGROUND));
+            }
+            streams.add(recordFinish(scheduler, "batch", "user", finished, Priority.INTERACTIVE));
+            assertThat(scheduler.backgroundQueueDepth()).isEqualTo(3);
+            assertThat(scheduler.queueDepth()).as("the interactive queue counts interactive work only").isEqualTo(1);
+            gate.cancel();
+            for (StreamRecorder stream : streams) {
+                assertThat(stream.await(WAIT).failure).isNull();
+            }
+            assertThat(finished).containsExactly("user", "batch0", "batch1", "batch2");
+            finished.clear();
+
+            // a steady interactive load: the waiting batch job still gets its turn after BACKGROUND_EVERY of them
+            gate = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)));
+            waitUntil(scheduler::busy, "the gate runs");
+            streams.clear();
+            streams.add(recordFinish(scheduler, "batch", "batch", finished, Priority.BACKGROUND));
+            streams.add(recordFinish(scheduler, "user", "user0", finished, Priority.INTERACTIVE));
+            streams.add(recordFinish(scheduler, "user", "user1", finished, Priority.INTERACTIVE));
+            gate.cancel();
+            for (int i = 2; i < TenantQueue.BACKGROUND_EVERY + 3; i++) {
+                // each new interactive request arrives while the previous one still waits or runs
+                waitUntil(() -> scheduler.queueDepth() < 2, "room in the queue");
+                streams.add(recordFinish(scheduler, "user", "user" + i, finished, Priority.INTERACTIVE));
+            }
+            for (StreamRecorder stream : streams) {
+                stream.await(WAIT);
+            }
+            assertThat(finished.indexOf("batch")).as("finish order " + finished)
+                    .isBetween(1, TenantQueue.BACKGROUND_EVERY + 1);
+            assertNothingLeaks(scheduler);
+        }
+    }
+
+    @Test
     void echoScoringScoresEveryPromptTokenAcrossChunks() throws Exception {
         int[] prompt = stories.encode(PROMPTS.get(5));
         try (Scheduler scheduler = stories.scheduler(4, 8)) {
@@ -286,8 +329,13 @@ class SchedulerTest extends EmbeddedStoriesTest {
     }
 
     private static StreamRecorder recordFinish(Scheduler scheduler, String tenant, String name, List<String> finished) {
+        return recordFinish(scheduler, tenant, name, finished, Priority.INTERACTIVE);
+    }
+
+    private static StreamRecorder recordFinish(Scheduler scheduler, String tenant, String name, List<String> finished,
+                                               Priority priority) {
         GenerationRequest request = endless(stories.encode("One day"), 8, 1).withTenant(tenant);
-        return new StreamRecorder(scheduler.submit(request).onCompletion().invoke(() -> finished.add(name)));
+        return new StreamRecorder(scheduler.submit(request, priority).onCompletion().invoke(() -> finished.add(name)));
     }
 
     static void assertNothingLeaks(Scheduler scheduler) throws InterruptedException {

@@ -57,6 +57,36 @@ class TenantQueueTest {
         assertThat(drain(queue)).containsExactlyInAnyOrder("2", "3");
     }
 
+    @Test
+    void backgroundWorkWaitsForInteractiveWorkButGetsATurnAfterEveryFewPicks() {
+        TenantQueue<String> queue = new TenantQueue<>(100, t -> 1);
+        queue.offer("batch", "b0", Priority.BACKGROUND);
+        queue.offer("batch", "b1", Priority.BACKGROUND);
+        for (int i = 0; i < TenantQueue.BACKGROUND_EVERY + 2; i++) {
+            queue.offer("user", "u" + i);
+        }
+        assertThat(queue.size()).isEqualTo(TenantQueue.BACKGROUND_EVERY + 2);
+        assertThat(queue.size(Priority.BACKGROUND)).isEqualTo(2);
+        List<String> order = drain(queue);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < TenantQueue.BACKGROUND_EVERY; i++) {
+            expected.add("u" + i);
+        }
+        expected.addAll(List.of("b0", "u" + TenantQueue.BACKGROUND_EVERY, "u" + (TenantQueue.BACKGROUND_EVERY + 1), "b1"));
+        assertThat(order).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void backgroundWorkHasItsOwnBoundAndAWaitingBatchThatDoesNotFitHoldsNoInteractiveWorkBack() {
+        TenantQueue<String> queue = new TenantQueue<>(1, t -> 1);
+        assertThat(queue.offer("batch", "b0", Priority.BACKGROUND)).isTrue();
+        assertThat(queue.offer("batch", "b1", Priority.BACKGROUND)).isFalse();
+        assertThat(queue.offer("user", "u0")).isTrue();
+        assertThat(queue.poll(item -> !item.startsWith("u"))).as("interactive first, even when it does not fit").isNull();
+        assertThat(queue.poll(item -> true)).isEqualTo("u0");
+        assertThat(queue.poll(item -> true)).isEqualTo("b0");
+    }
+
     private static List<String> drain(TenantQueue<String> queue) {
         List<String> out = new ArrayList<>();
         String item;

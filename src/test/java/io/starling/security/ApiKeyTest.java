@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** With keys configured, /v1/* needs a valid Bearer key; health and metrics stay open. */
 @QuarkusTest
 @TestProfile(ApiKeyTest.TwoKeys.class)
-class ApiKeyTest {
+public class ApiKeyTest {
 
     public static class TwoKeys implements QuarkusTestProfile {
         @Override

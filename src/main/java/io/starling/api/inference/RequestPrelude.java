@@ -36,10 +36,13 @@ public class RequestPrelude {
     /** The routed version's text tools for a request whose body is {@code body} and whose model field is {@code model}. */
     public <T> ModelText.Text open(T body, Function<T, String> model) {
         requireBody(body);
-        String requested = model.apply(body);
-        String name = requested != null && !requested.isBlank() ? requested : registry.defaultName().orElseThrow(
+        return admit(registry.route(modelName(registry, model.apply(body))));
+    }
+
+    /** The model a request that names {@code requested} (or none: null or blank) is for. */
+    public static String modelName(ModelRegistry registry, String requested) {
+        return requested != null && !requested.isBlank() ? requested : registry.defaultName().orElseThrow(
                 () -> ApiException.invalid("model", "this server serves several models; name one in 'model' (see GET /v1/models)"));
-        return admit(registry.route(name));
     }
 
     /** Like {@link #open}, for a turn of session {@code sessionId}: it goes to the version the session lives on. */

@@ -116,6 +116,7 @@ class GracefulShutdownIT {
         builder.environment().put("STARLING_MODEL", slowModel.toString());
         builder.environment().put("STARLING_SCHEDULER_THREADS", "1");
         builder.environment().put("STARLING_SERVER_DRAIN_TIMEOUT", drainTimeout);
+        builder.environment().put("STARLING_BATCH_DIR", dir.resolve("batch-" + port).toString());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         builder.environment().put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
         server = builder.start();
