@@ -109,6 +109,13 @@ class AdminLifecycleTest {
         for (int i = 0; i < 4; i++) {
             streams.add(stream("live", 48));
         }
+        // the reload starts once live@1 has taken some of them (the async sends may still be connecting)
+        long routed = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (streams.stream().noneMatch(CompletableFuture::isDone)
+                && ((Number) AdminClient.version("live@1").get("in_flight")).intValue() == 0) {
+            assertThat(System.nanoTime()).as("a stream reaches live@1").isLessThan(routed);
+            Thread.sleep(2);
+        }
         admin().body("{\"source\":\"" + MultiModelProfile.second().toUri() + "\"}").post("/admin/models/live/reload")
                 .then().statusCode(202).body("id", equalTo("live@2"));
         // keep the traffic coming while the new version loads, takes over, and the old one drains
