@@ -26,7 +26,8 @@ class PipelineBatchTest {
 
     @Test
     void aBatchOfPipelineLinesAnswersAsTheEndpointAndRefusesLinesOfAnotherPipeline() throws Exception {
-        String body = "{\"input\":\"Tom found a big red ball in the park.\"}";
+        // an input no other test of this profile uses: they share the server's stage cache
+        String body = "{\"input\":\"Lily lost her blue hat at school.\"}";
         String input = line("a", "/v1/pipelines/mood", body) + "\n" + line("b", "/v1/pipelines/story", body) + "\n";
         String fileId = given().multiPart("purpose", "batch")
                 .multiPart("file", "pipeline.jsonl", input.getBytes(StandardCharsets.UTF_8), "application/jsonl")
