@@ -84,6 +84,11 @@ public final class InferenceEngine implements AutoCloseable {
         return scheduler.queueDepth();
     }
 
+    /** Interactive requests refused because the queue was full, since the engine started. */
+    public long queueRefusals() {
+        return scheduler.queueRefusals();
+    }
+
     /** The most requests that may wait; one more is refused. */
     public int maxQueueDepth() {
         return settings.maxQueueDepth();

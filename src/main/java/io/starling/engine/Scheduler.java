@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The continuous-batching scheduler of one model: admission into a bounded, tenant-fair queue on the caller's
@@ -18,6 +19,7 @@ public final class Scheduler implements AutoCloseable {
     private final KvCaches caches;
     private final TenantQueue<QueuedWork> queue;
     private final WorkLedger ledger = new WorkLedger();
+    private final LongAdder interactiveRefusals = new LongAdder();
     private final EngineLoop loop;
     private final Thread thread;
 
@@ -87,6 +89,9 @@ public final class Scheduler implements AutoCloseable {
         ledger.admitted(work, now);
         if (!queue.offer(work.tenant(), work, work.priority())) {
             ledger.refused(work);
+            if (work.priority() == Priority.INTERACTIVE) {
+                interactiveRefusals.increment();
+            }
             int depth = queue.size();
             int retryAfter = (int) Math.clamp(
                     Math.ceil(ledger.averageSeconds() * (depth + 1) / settings.maxBatchSize()), 1, 60);
@@ -97,6 +102,14 @@ public final class Scheduler implements AutoCloseable {
             queue.removeIf(queued -> queued == work, ledger::refused);
             throw new ModelUnavailableException();
         }
+    }
+
+    /**
+     * Interactive requests refused (429) because the queue was full, since the start: the overload signal. A tenant
+     * over its own rate limit is not counted, nor is batch work, which waits and retries.
+     */
+    public long queueRefusals() {
+        return interactiveRefusals.sum();
     }
 
     /** Interactive requests waiting for the engine now (not yet running). */

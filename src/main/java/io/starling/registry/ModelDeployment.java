@@ -300,6 +300,12 @@ public final class ModelDeployment implements ModelMeters.Source {
     }
 
     @Override
+    public long queueRefusals() {
+        InferenceEngine current = engine;
+        return current == null ? 0 : current.queueRefusals();
+    }
+
+    @Override
     public KvCacheStats kvStats() {
         InferenceEngine current = engine;
         return current == null || state() == DeploymentState.UNLOADED ? NO_KV : current.kvStats();

@@ -27,6 +27,8 @@ public final class ModelMeters implements EngineMetrics, AutoCloseable {
     public interface Source {
         int queueDepth();
 
+        long queueRefusals();
+
         KvCacheStats kvStats();
 
         int openSessions();
@@ -63,6 +65,8 @@ public final class ModelMeters implements EngineMetrics, AutoCloseable {
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry));
         add(Gauge.builder("starling.queue.depth", source, Source::queueDepth)
                 .description("Requests waiting for the engine").tags(tags).register(registry));
+        add(FunctionCounter.builder("starling.queue.rejected", source, Source::queueRefusals)
+                .description("Requests refused (429) because the engine queue was full").tags(tags).register(registry));
         add(Gauge.builder("starling.sessions.open", source, Source::openSessions).description("Sessions kept now")
                 .tags(tags).register(registry));
         kvBytes(tags, "allocated", KvCacheStats::allocatedBytes);

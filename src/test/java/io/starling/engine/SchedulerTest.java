@@ -156,6 +156,8 @@ class SchedulerTest extends EmbeddedStoriesTest {
             // the contiguous caches keep no sessions: refused before admission, not failed on the loop
             assertThatThrownBy(() -> scheduler.submit(greedy(stories.encode("Once"), 1, 1).withSession("s1")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("session_id");
+            assertThat(scheduler.queueRefusals()).as("the overload signal counts the two full-queue refusals only")
+                    .isEqualTo(2);
             // a cancelled subscriber hears nothing more; the loop must still end and free all three
             admitted.forEach(StreamRecorder::cancel);
             waitUntil(() -> scheduler.cancelledJobs() == 3, "all three cancellations reach the loop");
