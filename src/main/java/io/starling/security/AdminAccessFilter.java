@@ -30,7 +30,7 @@ public class AdminAccessFilter {
 
     AdminAccessFilter(StarlingConfig config, ObjectMapper mapper) throws JsonProcessingException {
         this.adminKeys = ApiKeys.adminFrom(config.auth());
-        this.userKeys = ApiKeys.load(config.auth().apiKeys(), config.auth().apiKeysFile(), "starling.auth.api-keys-file");
+        this.userKeys = ApiKeys.usersFrom(config.auth());
         this.disabled = mapper.writeValueAsString(ErrorBody.of("The admin API is disabled: no admin keys are configured "
                 + "(starling.auth.admin-keys / STARLING_AUTH_ADMIN_KEYS or starling.auth.admin-keys-file).",
                 "permission_error", null, "admin_disabled"));

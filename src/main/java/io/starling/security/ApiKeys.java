@@ -35,11 +35,16 @@ public final class ApiKeys {
     }
 
     static ApiKeys from(StarlingConfig.Auth auth) {
-        ApiKeys apiKeys = load(auth.apiKeys(), auth.apiKeysFile(), "starling.auth.api-keys-file");
+        ApiKeys apiKeys = usersFrom(auth);
         if (!apiKeys.required()) {
             Log.warn("no API keys configured (starling.auth.api-keys / STARLING_AUTH_API_KEYS): the API is open to anyone who can reach it");
         }
         return apiKeys;
+    }
+
+    /** The API users' keys, as {@link #from} reads them, without its warning about an open API. */
+    static ApiKeys usersFrom(StarlingConfig.Auth auth) {
+        return load(auth.apiKeys(), auth.apiKeysFile(), "starling.auth.api-keys-file");
     }
 
     /** The admin API's keys ({@code starling.auth.admin-keys} and {@code admin-keys-file}). */
@@ -47,7 +52,7 @@ public final class ApiKeys {
         return load(auth.adminKeys(), auth.adminKeysFile(), "starling.auth.admin-keys-file");
     }
 
-    static ApiKeys load(Optional<List<String>> listed, Optional<Path> file, String fileSetting) {
+    private static ApiKeys load(Optional<List<String>> listed, Optional<Path> file, String fileSetting) {
         List<String> keys = new ArrayList<>(listed.orElse(List.of()));
         file.ifPresent(path -> {
             try {

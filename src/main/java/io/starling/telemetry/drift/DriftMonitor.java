@@ -26,10 +26,6 @@ public final class DriftMonitor {
         this.saves = saves;
     }
 
-    public DriftSettings settings() {
-        return settings;
-    }
-
     /** Records one prediction's category ({@link ConfidenceBins#of} for confidences); returns the series' score. */
     public double observe(DriftKey key, String category) {
         DriftTracker tracker = trackers.computeIfAbsent(key, this::newTracker);
