@@ -243,6 +243,29 @@ public final class KvArena implements AutoCloseable {
         return page;
     }
 
+    /** {@link PrefixCache#longestStart}, nothing changed. */
+    long peekLongestStart(int parentPage, int[] source, int from, int max) {
+        return prefixCache.longestStart(parentKey(parentPage), source, from, max);
+    }
+
+    /** {@link PrefixCache#longestStart}, with a reference taken for the caller on the page found. */
+    long attachLongestStart(int parentPage, int[] source, int from, int max) {
+        long hit = prefixCache.longestStart(parentKey(parentPage), source, from, max);
+        if (hit >= 0) {
+            retain((int) (hit >>> 32));
+            prefixHitPages++;
+        }
+        return hit;
+    }
+
+    boolean registered(int page) {
+        return prefixCache.registered(page);
+    }
+
+    private long parentKey(int parentPage) {
+        return PrefixKey.parentOf(parentPage, parentPage == PrefixKey.ROOT ? 0 : generation(parentPage));
+    }
+
     // ---- store lifecycle (callers hold the lock) ----
 
     void markIdle(PagedKvStore store) {

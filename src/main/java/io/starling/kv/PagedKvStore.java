@@ -182,7 +182,10 @@ public final class PagedKvStore implements KvStore {
                         + " positions; " + n + " more do not fit");
             }
             boolean partial = length % pagePositions != 0;
-            boolean copyLastPage = partial && arena.references(pages[pageCount - 1]) > 1;
+            // a page other stores hold, or one the prefix cache still offers whole (taken in part by reuse), is
+            // copied before it gets new positions; only a page of our own alone is written in place
+            boolean copyLastPage = partial && (arena.references(pages[pageCount - 1]) > 1
+                    || arena.registered(pages[pageCount - 1]));
             int newPages = layout.pagesFor(length + n) - pageCount;
             int[] fresh = allocate(newPages + (copyLastPage ? 1 : 0));
             if (partial && !copyLastPage) {
@@ -208,7 +211,7 @@ public final class PagedKvStore implements KvStore {
 
     /**
      * How many leading positions of {@code prompt} {@link #reuse} would keep, without changing anything: the
-     * common prefix with this store's written tokens, extended by whole pages from the prefix cache, at most
+     * common prefix with this store's written tokens, extended by the prefix cache's pages, at most
      * {@code prompt.length - 1} (the last prompt token must go through the model to give logits). For a spilled
      * store this assumes the restore succeeds.
      */
@@ -221,7 +224,8 @@ public final class PagedKvStore implements KvStore {
                 return kept;
             }
             int parent = kept == 0 ? PrefixKey.ROOT : pages[kept / pagePositions - 1];
-            while (kept + pagePositions <= Math.min(limit, capacity)) {
+            int room = Math.min(limit, capacity);
+            while (kept + pagePositions <= room) {
                 int page = arena.peek(chainKey(parent, prompt, kept));
                 if (page < 0) {
                     break;
@@ -229,14 +233,16 @@ public final class PagedKvStore implements KvStore {
                 parent = page;
                 kept += pagePositions;
             }
-            return kept;
+            long start = kept < room ? arena.peekLongestStart(parent, prompt, kept, Math.min(room - kept, pagePositions)) : -1;
+            return start < 0 ? kept : kept + (int) start;
         }
     }
 
     /**
      * Makes this store hold the longest prefix of {@code prompt} it can without computing: keeps the common prefix
      * with its own written tokens, drops the rest, then attaches whole pages other stores computed for the same
-     * tokens from the arena's prefix cache. At most {@code prompt.length - 1} positions are kept, since the last
+     * tokens from the arena's prefix cache, and the leading positions of one more cached page that starts as the
+     * rest of the prompt does (copied before this store writes into it). At most {@code prompt.length - 1} positions are kept, since the last
      * prompt token must go through the model to give logits.
      *
      * @return the positions kept: the caller reserves and feeds {@code prompt[returned ..]}
@@ -428,7 +434,7 @@ public final class PagedKvStore implements KvStore {
             int parent = pageCount == 0 ? PrefixKey.ROOT : pages[pageCount - 1];
             int page = arena.attach(chainKey(parent, prompt, length));
             if (page < 0) {
-                return;
+                break;
             }
             ensurePageSlots(pageCount + 1);
             setPage(pageCount++, page);
@@ -438,6 +444,20 @@ public final class PagedKvStore implements KvStore {
             Arrays.fill(written, length);
             publishedPages = pageCount;
             writableFrom = length;
+        }
+        if (length < limit) {
+            int parent = pageCount == 0 ? PrefixKey.ROOT : pages[pageCount - 1];
+            long start = arena.attachLongestStart(parent, prompt, length, Math.min(limit - length, pagePositions));
+            if (start >= 0) {
+                int matched = (int) start;
+                ensurePageSlots(pageCount + 1);
+                setPage(pageCount++, (int) (start >>> 32));
+                ensureTokenSlots(length + matched);
+                System.arraycopy(prompt, length, tokens, length, matched);
+                length += matched;
+                Arrays.fill(written, length);
+                writableFrom = length;
+            }
         }
     }
 

@@ -26,6 +26,25 @@ final class PrefixKey {
         this.hash = 31 * (31 * parentPage + parentGeneration) + Arrays.hashCode(tokens);
     }
 
+    /** The page before this one, with its generation, as one value: the key {@link PrefixCache} groups pages by. */
+    long parent() {
+        return parentOf(parentPage, parentGeneration);
+    }
+
+    static long parentOf(int page, int generation) {
+        return (long) page << 32 | (generation & 0xffffffffL);
+    }
+
+    /** How many of this page's leading tokens equal {@code source[from ..]}, counting at most {@code max}. */
+    int commonStart(int[] source, int from, int max) {
+        int n = Math.min(max, Math.min(tokens.length, source.length - from));
+        int i = 0;
+        while (i < n && tokens[i] == source[from + i]) {
+            i++;
+        }
+        return i;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof PrefixKey other && other.hash == hash && other.parentPage == parentPage

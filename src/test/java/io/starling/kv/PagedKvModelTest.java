@@ -129,7 +129,7 @@ class PagedKvModelTest {
     }
 
     @Test
-    void aSecondRequestWithTheSamePromptPrefixReusesFullPagesAndDecodesTheSame() throws Exception {
+    void aSecondRequestWithTheSamePromptReusesAllButItsLastTokenAndDecodesTheSame() throws Exception {
         KvStore reference = model.newKvStore(512);
         int[] expected = driver.run(reference, PROMPT, 0, STEPS, null);
         try (KvArena arena = arena(32, null)) {
@@ -142,10 +142,50 @@ class PagedKvModelTest {
             PagedKvStore second = arena.newStore(512);
             second.pin();
             int reused = second.reuse(PROMPT);
-            assertThat(reused).isEqualTo(48); // three full pages of the 50-token prompt
-            assertThat(arena.stats().prefixHitPages()).isEqualTo(3);
+            // three full pages of the 50-token prompt, and the first of the fourth's (positions 48..49 of the prompt,
+            // then generated tokens): all but the last prompt token, which must go through the model for logits
+            assertThat(reused).isEqualTo(PROMPT.length - 1);
+            assertThat(arena.stats().prefixHitPages()).isEqualTo(4);
             int[] tokens = driver.run(second, Arrays.copyOfRange(PROMPT, reused, PROMPT.length), reused, STEPS, null);
             assertThat(tokens).containsExactly(expected);
+            arena.verifyIntegrity();
+        }
+    }
+
+    @Test
+    void aPromptEndingInsideACachedPageTakesItsStartAndLeavesTheCachedPageIntact() throws Exception {
+        int[] shortPrompt = Arrays.copyOf(PROMPT, 15); // less than one page of 16
+        int[] expected = driver.run(model.newKvStore(512), shortPrompt, 0, STEPS, null);
+        int[] diverging = Arrays.copyOf(PROMPT, 12);
+        diverging[10] = 300; // differs from the cached page at position 10
+        int[] expectedDiverging = driver.run(model.newKvStore(512), diverging, 0, STEPS, null);
+        try (KvArena arena = arena(32, null)) {
+            PagedKvStore first = arena.newStore(512);
+            first.pin();
+            driver.run(first, shortPrompt, 0, STEPS, null);
+            first.unpin();
+            first.close();
+
+            for (int round = 0; round < 2; round++) {
+                PagedKvStore again = arena.newStore(512);
+                again.pin();
+                assertThat(again.reusablePositions(shortPrompt)).isEqualTo(14);
+                int reused = again.reuse(shortPrompt);
+                assertThat(reused).as("round %d", round).isEqualTo(14);
+                // writing its own tokens copies the page first: the next round finds the cached page unchanged
+                assertThat(driver.run(again, Arrays.copyOfRange(shortPrompt, reused, 15), reused, STEPS, null))
+                        .as("round %d", round).containsExactly(expected);
+                again.unpin();
+                again.close();
+                arena.verifyIntegrity();
+            }
+
+            PagedKvStore other = arena.newStore(512);
+            other.pin();
+            int reused = other.reuse(diverging);
+            assertThat(reused).as("the common start only").isEqualTo(10);
+            assertThat(driver.run(other, Arrays.copyOfRange(diverging, reused, diverging.length), reused, STEPS, null))
+                    .containsExactly(expectedDiverging);
             arena.verifyIntegrity();
         }
     }
