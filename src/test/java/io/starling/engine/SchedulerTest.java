@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -168,7 +169,8 @@ class SchedulerTest extends EmbeddedStoriesTest {
     @Test
     void oneTenantsFloodDoesNotStarveAnother() throws Exception {
         List<String> finished = new CopyOnWriteArrayList<>();
-        try (Scheduler scheduler = stories.scheduler(64, 1, 64, 60_000, new SlowTokens(1), Map.of())) {
+        AtomicBoolean holding = new AtomicBoolean(true);
+        try (Scheduler scheduler = stories.scheduler(64, 1, 64, 60_000, new SlowTokens(1, holding), Map.of())) {
             // a third tenant holds the only slot until both tenants' requests are all queued
             StreamRecorder gate = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)
                     .withTenant("gate")));
@@ -179,6 +181,7 @@ class SchedulerTest extends EmbeddedStoriesTest {
             }
             streams.add(recordFinish(scheduler, "quiet", "B0", finished));
             streams.add(recordFinish(scheduler, "quiet", "B1", finished));
+            holding.set(false);
             gate.cancel();
             for (StreamRecorder stream : streams) {
                 stream.await(WAIT);
@@ -192,7 +195,8 @@ class SchedulerTest extends EmbeddedStoriesTest {
     void anInteractiveRequestOvertakesQueuedBatchWorkWhichNeitherFillsTheQueueNorStarves() throws Exception {
         List<String> finished = new CopyOnWriteArrayList<>();
         // a queue of three: the three background jobs waiting in theirs must not make the interactive one full
-        try (Scheduler scheduler = stories.scheduler(3, 1, 64, 60_000, new SlowTokens(1), Map.of())) {
+        AtomicBoolean holding = new AtomicBoolean(true);
+        try (Scheduler scheduler = stories.scheduler(3, 1, 64, 60_000, new SlowTokens(1, holding), Map.of())) {
             StreamRecorder gate = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)));
             waitUntil(scheduler::busy, "the gate runs");
             List<StreamRecorder> streams = new ArrayList<>();
@@ -202,6 +206,7 @@ class SchedulerTest extends EmbeddedStoriesTest {
             streams.add(recordFinish(scheduler, "batch", "user", finished, Priority.INTERACTIVE));
             assertThat(scheduler.backgroundQueueDepth()).isEqualTo(3);
             assertThat(scheduler.queueDepth()).as("the interactive queue counts interactive work only").isEqualTo(1);
+            holding.set(false);
             gate.cancel();
             for (StreamRecorder stream : streams) {
                 assertThat(stream.await(WAIT).failure).isNull();
@@ -210,12 +215,14 @@ class SchedulerTest extends EmbeddedStoriesTest {
             finished.clear();
 
             // a steady interactive load: the waiting batch job still gets its turn after BACKGROUND_EVERY of them
+            holding.set(true);
             gate = new StreamRecorder(scheduler.submit(endless(stories.encode("Once"), 400, 1)));
             waitUntil(scheduler::busy, "the gate runs");
             streams.clear();
             streams.add(recordFinish(scheduler, "batch", "batch", finished, Priority.BACKGROUND));
             streams.add(recordFinish(scheduler, "user", "user0", finished, Priority.INTERACTIVE));
             streams.add(recordFinish(scheduler, "user", "user1", finished, Priority.INTERACTIVE));
+            holding.set(false);
             gate.cancel();
             for (int i = 2; i < TenantQueue.BACKGROUND_EVERY + 3; i++) {
                 // each new interactive request arrives while the previous one still waits or runs
@@ -398,11 +405,22 @@ class SchedulerTest extends EmbeddedStoriesTest {
     }
 
     /** Slows the loop down by sleeping at every token, so queues can be observed on a tiny model. */
-    record SlowTokens(long millis) implements EngineMetrics {
+    /**
+     * Sleeps {@code millis} per token, and {@link #HELD_MILLIS} while {@code holding} is set: a gate request that keeps
+     * the only slot until a test has queued everything, however long a loaded machine takes to do so (at 1 ms a token
+     * a 400-token gate could end first, and the queue would drain out of the order under test).
+     */
+    record SlowTokens(long millis, AtomicBoolean holding) implements EngineMetrics {
+        static final long HELD_MILLIS = 50;
+
+        SlowTokens(long millis) {
+            this(millis, new AtomicBoolean());
+        }
+
         @Override
         public void token(long nanosSincePrevious, boolean first) {
             try {
-                Thread.sleep(millis);
+                Thread.sleep(holding.get() ? HELD_MILLIS : millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
