@@ -25,6 +25,7 @@ class KvArenaStressTest {
 
     private static final int THREADS = 4;
     private static final long MILLIS = 1500;
+    private static final long DEADLINE_MILLIS = 30_000;
     /**
      * Prompts start with one of a few shared prefixes, so full pages (four positions) are shared and reused by
      * content; with a random tail they span two to eight pages of an arena of 24.
@@ -71,7 +72,13 @@ class KvArenaStressTest {
                     failures.add(e);
                 }
             });
+            // at least MILLIS, and on a loaded machine on until every path below has been taken (at most DEADLINE)
+            long start = System.nanoTime();
             Thread.sleep(MILLIS);
+            while (!everyPathTaken(arena, operations, refusals) && failures.isEmpty()
+                    && System.nanoTime() - start < DEADLINE_MILLIS * 1_000_000) {
+                Thread.sleep(50);
+            }
             running.set(false);
             for (Thread worker : workers) {
                 worker.join();
@@ -99,6 +106,12 @@ class KvArenaStressTest {
     }
 
     /** One random operation on one of this thread's stores; false when the arena refused it as full. */
+    private static boolean everyPathTaken(KvArena arena, AtomicLong operations, AtomicLong refusals) {
+        var stats = arena.stats();
+        return operations.get() > 1000 && stats.evictions() > 0 && stats.spilledPages() > 0 && stats.restoredPages() > 0
+                && stats.prefixHitPages() > 0 && refusals.get() > 0;
+    }
+
     private static boolean operate(KvArena arena, List<PagedKvStore> stores, Random random) throws Exception {
         int choice = random.nextInt(10);
         if (stores.isEmpty() || choice == 0 && stores.size() < 6) {
