@@ -2,6 +2,9 @@ package io.starling.model;
 
 import io.starling.tensor.GgmlDot;
 import io.starling.tensor.MatMul;
+import io.starling.tensor.Vectors;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Scaled dot-product attention of a run of query tokens over one sequence's KV cache, causal (a token sees its own
@@ -28,6 +31,8 @@ final class CausalAttention {
 
     /** llama.cpp pads the attended KV cells to this multiple when flash attention is off. */
     static final int KV_PAD = 32;
+    /** The kernels' float width, for the softmax's exponentials (a group of 16 is whole vectors at any width). */
+    private static final VectorSpecies<Float> EXP_LANES = Vectors.floatSpecies();
 
     private final int heads;
     private final int kvHeads;
@@ -177,12 +182,12 @@ final class CausalAttention {
         }
         double sum = 0;
         int grouped = cells - cells % GgmlExp.GROUP;
+        FloatVector shift = FloatVector.broadcast(EXP_LANES, max);
         for (int g = 0; g < grouped; g += GgmlExp.GROUP) {
-            for (int i = 0; i < GgmlExp.GROUP; i++) {
-                float e = GgmlExp.vExpf(weights[g + i] - max);
-                weights[g + i] = e;
-                lanes[i] = e;
+            for (int i = 0; i < GgmlExp.GROUP; i += EXP_LANES.length()) {
+                GgmlExp.vExpf(FloatVector.fromArray(EXP_LANES, weights, g + i).sub(shift)).intoArray(weights, g + i);
             }
+            System.arraycopy(weights, g, lanes, 0, GgmlExp.GROUP);
             sum += GgmlDot.tree(lanes, GgmlExp.GROUP);
         }
         for (int j = grouped; j < cells; j++) {

@@ -1,5 +1,12 @@
 package io.starling.model;
 
+import io.starling.tensor.Vectors;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The exponentials of llama.cpp's AVX-512 CPU backend. Softmax and SiLU run 16 elements at a time through
  * {@code ggml_v_expf}, a polynomial approximation (up to about 1.5 ulp off the true value), and only the elements
@@ -9,6 +16,7 @@ package io.starling.model;
 final class GgmlExp {
     /** Elements per ggml_v_expf call (one __m512). */
     static final int GROUP = 16;
+    private static final VectorSpecies<Float> F = Vectors.floatSpecies();
 
     private GgmlExp() {
     }
@@ -31,6 +39,32 @@ final class GgmlExp {
         return Math.scalb(j, (int) n);
     }
 
+    /**
+     * {@link #vExpf(float)} in every lane, the same bits: the same FMAs, and {@code j * 2^n} rounded once as
+     * {@code _mm512_scalef_ps} rounds it, here as {@code (j * 2^a) * 2^b} with {@code a + b = n} and both powers
+     * normal floats (|n| ≤ 192), the first product exact, so that only the second rounds (also into the subnormals).
+     */
+    static FloatVector vExpf(FloatVector x) {
+        final float r = 0x1.8p23f;
+        FloatVector z = x.fma(0x1.715476p+0f, r);
+        FloatVector n = z.sub(r);
+        FloatVector minusN = n.neg();
+        FloatVector b = minusN.lanewise(VectorOperators.FMA, 0x1.7f7d1cp-20f,
+                minusN.lanewise(VectorOperators.FMA, 0x1.62e4p-1f, x));
+        FloatVector u = b.mul(b);
+        FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
+                .fma(u, b.fma(0x1.ffffecp-1f, 1.0f));
+        VectorMask<Float> outside = n.abs().compare(VectorOperators.GT, 192f);
+        IntVector whole = (IntVector) n.min(192f).max(-192f).convert(VectorOperators.F2I, 0);
+        IntVector a = whole.lanewise(VectorOperators.ASHR, 1);
+        IntVector c = whole.sub(a);
+        FloatVector powA = a.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector powC = c.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scaled = j.mul(powA).mul(powC);
+        FloatVector beyond = FloatVector.zero(F).blend(Float.POSITIVE_INFINITY, n.compare(VectorOperators.GT, 0f));
+        return scaled.blend(beyond, outside);
+    }
+
     /** libm's expf, for the elements past the last group of 16. */
     static float expf(float x) {
         return (float) Math.exp(x);
@@ -42,10 +76,15 @@ final class GgmlExp {
      */
     static void silu(float[] v, int offset, int count) {
         int vectorEnd = count - count % GROUP;
-        for (int i = 0; i < count; i++) {
+        int lanes = F.length();
+        FloatVector zero = FloatVector.zero(F);
+        for (int i = 0; i < vectorEnd; i += lanes) {
+            FloatVector x = FloatVector.fromArray(F, v, offset + i);
+            x.div(vExpf(zero.sub(x)).add(1f)).intoArray(v, offset + i);
+        }
+        for (int i = vectorEnd; i < count; i++) {
             float x = v[offset + i];
-            float e = i < vectorEnd ? vExpf(0f - x) : expf(-x);
-            v[offset + i] = x / (1f + e);
+            v[offset + i] = x / (1f + expf(-x));
         }
     }
 }
