@@ -66,27 +66,21 @@ final class Q8Activations {
         if (dt.length < n / 32) {
             dt = new float[n / 32];
         }
+        // groups are whole (groups * lanes <= batch): element-major, each output line written in one run (token-major
+        // order wrote one float per 64-byte line, a line per element)
         for (int g = 0; g < groups; g++) {
-            for (int t = 0; t < lanes; t++) {
-                int token = g * lanes + t;
-                if (token >= batch) {
-                    for (int i = 0; i < cols; i++) {
-                        qt[g * cols * lanes + t + i * lanes] = 0f;
-                    }
-                    for (int b = 0; b < blocks; b++) {
-                        dt[g * blocks * lanes + t + b * lanes] = 0f;
-                    }
-                    continue;
+            int src = g * lanes * cols;
+            int dst = g * cols * lanes;
+            for (int i = 0; i < cols; i++) {
+                for (int t = 0; t < lanes; t++) {
+                    qt[dst + i * lanes + t] = q[src + t * cols + i];
                 }
-                int src = token * cols;
-                int dst = g * cols * lanes + t;
-                for (int i = 0; i < cols; i++) {
-                    qt[dst + i * lanes] = q[src + i];
-                }
-                int dsrc = token * blocks;
-                int ddst = g * blocks * lanes + t;
-                for (int b = 0; b < blocks; b++) {
-                    dt[ddst + b * lanes] = d[dsrc + b];
+            }
+            int dsrc = g * lanes * blocks;
+            int ddst = g * blocks * lanes;
+            for (int b = 0; b < blocks; b++) {
+                for (int t = 0; t < lanes; t++) {
+                    dt[ddst + b * lanes + t] = d[dsrc + t * blocks + b];
                 }
             }
         }
