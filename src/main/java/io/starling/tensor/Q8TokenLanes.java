@@ -403,34 +403,40 @@ final class Q8TokenLanes {
      * ws[dwAt + c * chunkStride ..].
      */
     private static void decodeQ4_0(MemorySegment w, long row, int blocks, float[] ws, int at, int dwAt, int chunkStride) {
-        for (int k = 0; k < blocks; k++) {
-            long off = row + (long) k * 18;
-            int c = k / CHUNK_BLOCKS * chunkStride;
-            int j = k % CHUNK_BLOCKS;
-            ws[dwAt + c + j] = LittleEndian.half(w, off);
-            ByteVector n = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
-            int e = at + c + j * 32;
-            for (int p = 0; p < PARTS16; p++) {
-                IntVector v = (IntVector) n.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                ((FloatVector) v.and(15).sub(8).convert(VectorOperators.I2F, 0)).intoArray(ws, e + p * L);
-                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).intoArray(ws, e + 16 + p * L);
+        // chunk by chunk, as decodeQ8_0
+        for (int k0 = 0, c = 0; k0 < blocks; k0 += CHUNK_BLOCKS, c += chunkStride) {
+            int n = Math.min(CHUNK_BLOCKS, blocks - k0);
+            MemorySegment chunk = w.asSlice(row + (long) k0 * 18, (long) n * 18);
+            for (int j = 0; j < n; j++) {
+                long off = (long) j * 18;
+                ws[dwAt + c + j] = LittleEndian.half(chunk, off);
+                ByteVector nibbles = ByteVector.fromMemorySegment(B16, chunk, off + 2, LE);
+                int e = at + c + j * 32;
+                for (int p = 0; p < PARTS16; p++) {
+                    IntVector v = (IntVector) nibbles.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    ((FloatVector) v.and(15).sub(8).convert(VectorOperators.I2F, 0)).intoArray(ws, e + p * L);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).intoArray(ws, e + 16 + p * L);
+                }
             }
         }
     }
 
     /** A Q8_0 row as integer-valued floats q, laid out as {@link #decodeQ4_0} lays out its row. */
     private static void decodeQ8_0(MemorySegment w, long row, int blocks, float[] ws, int at, int dwAt, int chunkStride) {
-        for (int k = 0; k < blocks; k++) {
-            long off = row + (long) k * 34;
-            int c = k / CHUNK_BLOCKS * chunkStride;
-            int j = k % CHUNK_BLOCKS;
-            ws[dwAt + c + j] = LittleEndian.half(w, off);
-            ByteVector l = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
-            ByteVector h = ByteVector.fromMemorySegment(B16, w, off + 18, LE);
-            int e = at + c + j * 32;
-            for (int p = 0; p < PARTS16; p++) {
-                ((FloatVector) l.convertShape(VectorOperators.B2F, F, p)).intoArray(ws, e + p * L);
-                ((FloatVector) h.convertShape(VectorOperators.B2F, F, p)).intoArray(ws, e + 16 + p * L);
+        // chunk by chunk: no division per block, and the accesses check against the chunk's slice
+        for (int k0 = 0, c = 0; k0 < blocks; k0 += CHUNK_BLOCKS, c += chunkStride) {
+            int n = Math.min(CHUNK_BLOCKS, blocks - k0);
+            MemorySegment chunk = w.asSlice(row + (long) k0 * 34, (long) n * 34);
+            for (int j = 0; j < n; j++) {
+                long off = (long) j * 34;
+                ws[dwAt + c + j] = LittleEndian.half(chunk, off);
+                ByteVector l = ByteVector.fromMemorySegment(B16, chunk, off + 2, LE);
+                ByteVector h = ByteVector.fromMemorySegment(B16, chunk, off + 18, LE);
+                int e = at + c + j * 32;
+                for (int p = 0; p < PARTS16; p++) {
+                    ((FloatVector) l.convertShape(VectorOperators.B2F, F, p)).intoArray(ws, e + p * L);
+                    ((FloatVector) h.convertShape(VectorOperators.B2F, F, p)).intoArray(ws, e + 16 + p * L);
+                }
             }
         }
     }
