@@ -78,6 +78,8 @@ final class EngineLoop implements Runnable {
 
     /** One round: retire, admit, run a step. False when there was nothing to run. */
     private boolean iterate(LlamaModel model) {
+        StepEvent event = new StepEvent();
+        event.begin();
         now = System.nanoTime();
         retire();
         queue.removeIf(deadInQueue, endDead);
@@ -86,7 +88,7 @@ final class EngineLoop implements Runnable {
         if (running.isEmpty()) {
             return false;
         }
-        step(model);
+        step(model, event);
         return true;
     }
 
@@ -152,13 +154,14 @@ final class EngineLoop implements Runnable {
         }
     }
 
-    private void step(LlamaModel model) {
+    private void step(LlamaModel model, StepEvent event) {
         stepSequences.clear();
         stepParts.clear();
         int budget = settings.maxBatchTokens();
         for (RequestRun run : running) {
             budget -= run.addDecodeSteps(stepSequences, stepParts);
         }
+        int decodeTokens = settings.maxBatchTokens() - budget;
         for (RequestRun run : running) {
             if (budget > 0 && run.prefilling()) {
                 Batch.Sequence chunk = run.nextChunk(budget);
@@ -177,6 +180,7 @@ final class EngineLoop implements Runnable {
         Batch batch = new Batch(stepSequences);
         context.metrics().step(stepSequences.size(), batch.tokenCount());
         Logits logits;
+        long forwardStart = System.nanoTime();
         try {
             logits = model.forward(batch);
         } catch (RuntimeException e) {
@@ -186,6 +190,7 @@ final class EngineLoop implements Runnable {
             }
             return;
         }
+        long forwardEnd = System.nanoTime();
         for (int i = 0; i < stepParts.size(); i++) {
             StepPart part = stepParts.get(i);
             if (part.owner().ended()) {
@@ -201,6 +206,14 @@ final class EngineLoop implements Runnable {
                 Log.errorf(e, "engine: a request failed");
                 part.owner().fail(e);
             }
+        }
+        if (event.shouldCommit()) {
+            event.sequences = stepSequences.size();
+            event.tokens = batch.tokenCount();
+            event.promptTokens = batch.tokenCount() - decodeTokens;
+            event.forwardNanos = forwardEnd - forwardStart;
+            event.afterNanos = System.nanoTime() - forwardEnd;
+            event.commit();
         }
     }
 

@@ -134,11 +134,19 @@ public final class Sampler {
         if (k == n && config.topP() == 1f) {
             return n;
         }
-        for (int i = 0; i < n; i++) {
-            keys[i] = TopSelection.key(work[candidates[i]], candidates[i]);
+        // top-p needs the survivors in order; top-k alone only needs the best k, which both selections sort anyway
+        if (k <= TopSelection.HEAP_LIMIT) {
+            int size = 0;
+            for (int i = 0; i < n; i++) {
+                size = TopSelection.offer(keys, size, k, TopSelection.key(work[candidates[i]], candidates[i]));
+            }
+            TopSelection.sortHeap(keys, size);
+        } else {
+            for (int i = 0; i < n; i++) {
+                keys[i] = TopSelection.key(work[candidates[i]], candidates[i]);
+            }
+            TopSelection.selectBest(keys, n, k);
         }
-        // top-p needs the survivors in order; top-k alone only needs the best k, which selectBest sorts anyway
-        TopSelection.selectBest(keys, n, k);
         for (int i = 0; i < k; i++) {
             candidates[i] = TopSelection.token(keys[i]);
         }
@@ -227,10 +235,18 @@ public final class Sampler {
         if (n == 0) {
             return new Sample(token, chosen, List.of());
         }
-        for (int i = 0; i < vocabSize; i++) {
-            keys[i] = TopSelection.key(logits[offset + i], i);
+        if (n <= TopSelection.HEAP_LIMIT) {
+            int size = 0;
+            for (int i = 0; i < vocabSize; i++) {
+                size = TopSelection.offer(keys, size, n, TopSelection.key(logits[offset + i], i));
+            }
+            TopSelection.sortHeap(keys, size);
+        } else {
+            for (int i = 0; i < vocabSize; i++) {
+                keys[i] = TopSelection.key(logits[offset + i], i);
+            }
+            TopSelection.selectBest(keys, vocabSize, n);
         }
-        TopSelection.selectBest(keys, vocabSize, n);
         List<TokenLogprob> top = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int id = TopSelection.token(keys[i]);

@@ -4,10 +4,15 @@ import java.util.Arrays;
 
 /**
  * Orders token candidates by logit, best first, ties to the lower id, without boxing: each candidate is packed
- * into one long whose natural order is that order, so a partial quickselect plus a sort of the survivors replaces a
- * full sort of the vocabulary.
+ * into one long whose natural order is that order, so a partial selection plus a sort of the survivors replaces a
+ * full sort of the vocabulary. A few best of many (top-k sampling, top logprobs) are kept in a bounded heap while
+ * the candidates stream past, one read of each and nothing written per candidate; more are selected in place by a
+ * quickselect over all the keys.
  */
 final class TopSelection {
+
+    /** Up to this many best candidates, {@link #offer} into a heap beats writing every key for a quickselect. */
+    static final int HEAP_LIMIT = 64;
 
     private TopSelection() {
     }
@@ -21,6 +26,53 @@ final class TopSelection {
 
     static int token(long key) {
         return (int) key;
+    }
+
+    /**
+     * Offers {@code key} to the best {@code k} keys seen so far, kept in {@code heap[0, size)} as a max-heap (the worst
+     * of them at the root); returns the new size. After the last offer, {@link #sortHeap} puts them best first.
+     */
+    static int offer(long[] heap, int size, int k, long key) {
+        if (size < k) {
+            // sift up from the new leaf
+            int child = size;
+            while (child > 0) {
+                int parent = (child - 1) >>> 1;
+                if (heap[parent] >= key) {
+                    break;
+                }
+                heap[child] = heap[parent];
+                child = parent;
+            }
+            heap[child] = key;
+            return size + 1;
+        }
+        if (key >= heap[0]) {
+            return size;
+        }
+        // replace the worst and sift it down
+        int parent = 0;
+        while (true) {
+            int child = 2 * parent + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && heap[child + 1] > heap[child]) {
+                child++;
+            }
+            if (heap[child] <= key) {
+                break;
+            }
+            heap[parent] = heap[child];
+            parent = child;
+        }
+        heap[parent] = key;
+        return size;
+    }
+
+    /** The keys {@link #offer}ed into {@code heap[0, size)}, best first. */
+    static void sortHeap(long[] heap, int size) {
+        Arrays.sort(heap, 0, size);
     }
 
     /** Rearranges {@code keys[0, n)} so its best {@code k} candidates come first, in order. */

@@ -263,6 +263,55 @@ class SamplerTest {
     }
 
     @Test
+    void heapSelectionKeepsWhatQuickselectKeeps() {
+        Random random = new Random(12);
+        for (int round = 0; round < 300; round++) {
+            int n = 1 + random.nextInt(500);
+            long[] all = new long[n];
+            for (int i = 0; i < n; i++) {
+                // many ties, and the odd infinity and NaN a broken row may hold
+                float value = switch (random.nextInt(40)) {
+                    case 0 -> Float.NEGATIVE_INFINITY;
+                    case 1 -> Float.POSITIVE_INFINITY;
+                    case 2 -> Float.NaN;
+                    default -> random.nextInt(20) - 10 + (random.nextBoolean() ? 0.5f : 0f);
+                };
+                all[i] = TopSelection.key(value, random.nextInt(n + 3));
+            }
+            int k = 1 + random.nextInt(Math.min(n, TopSelection.HEAP_LIMIT));
+            long[] heap = new long[k];
+            int size = 0;
+            for (long key : all) {
+                size = TopSelection.offer(heap, size, k, key);
+            }
+            TopSelection.sortHeap(heap, size);
+            long[] selected = all.clone();
+            TopSelection.selectBest(selected, n, k);
+            assertThat(size).isEqualTo(k);
+            assertThat(heap).containsExactly(Arrays.copyOf(selected, k));
+        }
+    }
+
+    @Test
+    void topLogprobsBeyondTheHeapAreTheSameBestFirstList() {
+        float[] row = new float[300];
+        Random random = new Random(13);
+        for (int i = 0; i < row.length; i++) {
+            row[i] = random.nextInt(40) / 4f;
+        }
+        Integer[] order = new Integer[row.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> row[a] != row[b] ? Float.compare(row[b], row[a]) : a - b);
+        for (int k : new int[] {1, 5, TopSelection.HEAP_LIMIT, TopSelection.HEAP_LIMIT + 1, 200}) {
+            Sampler sampler = new Sampler(SamplerConfig.greedy().withLogprobs(k), row.length);
+            assertThat(sampler.sample(row, 0).top()).extracting(TokenLogprob::token)
+                    .containsExactly(Arrays.copyOf(order, k));
+        }
+    }
+
+    @Test
     void invalidConfigurationsAreRejected() {
         assertThatThrownBy(() -> SamplerConfig.sampling(-1f, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SamplerConfig.greedy().withTopP(0f)).isInstanceOf(IllegalArgumentException.class);
