@@ -20,6 +20,8 @@ import static io.starling.tensor.Vectors.L;
  * <p>Grown to the largest batch seen, reused by every call: one instance per {@link MatMul}.
  */
 final class Q8Activations {
+    /** Tokens the buffers grow by. */
+    private static final int GROWTH = 64;
     /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to the nearest integer, ties to even. */
     private static final float RINT = 12582912f;
     float[] q = new float[0];
@@ -48,6 +50,7 @@ final class Q8Activations {
      * that run every token in tiles when {@code tilesOnly}.
      */
     void quantize(float[] x, int offset, int batch, int cols, boolean tilesOnly) {
+        reserve(batch, cols);
         quantize(x, offset, batch * cols);
         this.tilesOnly = tilesOnly;
         int lanes = Vectors.floatLanes();
@@ -58,14 +61,7 @@ final class Q8Activations {
         if (groups == 0) {
             return;
         }
-        int n = groups * lanes * cols;
         int blocks = cols / 32;
-        if (qt.length < n) {
-            qt = new float[n];
-        }
-        if (dt.length < n / 32) {
-            dt = new float[n / 32];
-        }
         // groups are whole (groups * lanes <= batch): element-major, each output line written in one run (token-major
         // order wrote one float per 64-byte line, a line per element)
         for (int g = 0; g < groups; g++) {
@@ -86,19 +82,34 @@ final class Q8Activations {
         }
     }
 
+    /**
+     * Grows the buffers for {@code batch} tokens of {@code cols} values in steps of {@link #GROWTH} tokens: a prompt
+     * prefilled chunk after chunk (or a batch that gains a sequence per step) regrew them at every longer step before,
+     * each time leaving the old copies to the garbage collector (12 MB of them at a 512-token step of 2048 columns).
+     */
+    private void reserve(int batch, int cols) {
+        int tokens = (batch + GROWTH - 1) / GROWTH * GROWTH;
+        int count = tokens * cols;
+        if (q.length < count) {
+            q = new float[count];
+            rounded = new float[count];
+        }
+        int lanes = Vectors.floatLanes();
+        if (qt.length < count && batch >= lanes) {
+            qt = new float[count];
+            dt = new float[count / 32];
+        }
+        if (d.length < count / 32) {
+            d = new float[count / 32];
+            c = new float[count / 32];
+        }
+    }
+
     private void quantize(float[] x, int offset, int count) {
         if (count % 32 != 0) {
             throw new IllegalArgumentException(count + " values are not whole Q8_0 blocks");
         }
         int blocks = count / 32;
-        if (q.length < count) {
-            q = new float[count];
-            rounded = new float[count];
-        }
-        if (d.length < blocks) {
-            d = new float[blocks];
-            c = new float[blocks];
-        }
         // vectorized, bit for bit the scalar rounding: max and integer sums do not depend on order, and
         // (y + 1.5 * 2^23) - 1.5 * 2^23 is rint(y) for |y| < 2^22 (here |y| <= 127)
         int parts = 32 / L;
