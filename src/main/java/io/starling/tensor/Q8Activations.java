@@ -44,40 +44,61 @@ final class Q8Activations {
     boolean tilesOnly;
     /** Tokens the groups hold: {@code groups * L}, or the whole batch when its last group is a padded one. */
     int grouped;
+    /** Values per token of the batch being rounded. */
+    private int cols;
 
     /**
      * Rounds {@code batch} vectors of {@code cols} values (whole blocks of 32) from {@code x[offset]}, for kernels
-     * that run every token in tiles when {@code tilesOnly}.
+     * that run every token in tiles when {@code tilesOnly}: {@link #prepare}, then {@link #roundBlocks} and
+     * {@link #transposeBlocks} over all their items (which {@link MatMul} splits over its threads for big batches).
      */
     void quantize(float[] x, int offset, int batch, int cols, boolean tilesOnly) {
+        prepare(batch, cols, tilesOnly);
+        roundBlocks(x, offset, 0, batch * cols / 32);
+        transposeBlocks(0, transposeItems());
+    }
+
+    /** Sizes the buffers for {@code batch} tokens of {@code cols} values and decides their token groups. */
+    void prepare(int batch, int cols, boolean tilesOnly) {
+        if (cols % 32 != 0) {
+            throw new IllegalArgumentException(cols + " values are not whole Q8_0 blocks");
+        }
         reserve(batch, cols);
-        quantize(x, offset, batch * cols);
         this.tilesOnly = tilesOnly;
+        this.cols = cols;
         int lanes = Vectors.floatLanes();
         // only whole groups: a half-empty group costs what a full one does, and the 4x4 tiles of Q8Kernels run a
         // few tokens at twice its speed
         groups = tilesOnly ? 0 : batch / lanes;
         grouped = groups * lanes;
-        if (groups == 0) {
-            return;
-        }
+    }
+
+    /** Items of {@link #transposeBlocks}: one per block of 32 columns of each token group. */
+    int transposeItems() {
+        return groups * (cols / 32);
+    }
+
+    /**
+     * The token groups' blocks [from, to) (item i: group i / blocks, block i % blocks) element-major, each output
+     * line written in one run (token-major order wrote one float per 64-byte line, a line per element).
+     */
+    void transposeBlocks(int from, int to) {
+        int lanes = Vectors.floatLanes();
         int blocks = cols / 32;
-        // groups are whole (groups * lanes <= batch): element-major, each output line written in one run (token-major
-        // order wrote one float per 64-byte line, a line per element)
-        for (int g = 0; g < groups; g++) {
+        for (int item = from; item < to; item++) {
+            int g = item / blocks;
+            int b = item % blocks;
             int src = g * lanes * cols;
             int dst = g * cols * lanes;
-            for (int i = 0; i < cols; i++) {
+            for (int i = b * 32; i < b * 32 + 32; i++) {
                 for (int t = 0; t < lanes; t++) {
                     qt[dst + i * lanes + t] = q[src + t * cols + i];
                 }
             }
             int dsrc = g * lanes * blocks;
             int ddst = g * blocks * lanes;
-            for (int b = 0; b < blocks; b++) {
-                for (int t = 0; t < lanes; t++) {
-                    dt[ddst + b * lanes + t] = d[dsrc + t * blocks + b];
-                }
+            for (int t = 0; t < lanes; t++) {
+                dt[ddst + b * lanes + t] = d[dsrc + t * blocks + b];
             }
         }
     }
@@ -105,15 +126,12 @@ final class Q8Activations {
         }
     }
 
-    private void quantize(float[] x, int offset, int count) {
-        if (count % 32 != 0) {
-            throw new IllegalArgumentException(count + " values are not whole Q8_0 blocks");
-        }
-        int blocks = count / 32;
+    /** Rounds blocks [from, to) of the batch (block b: values {@code x[offset + 32b ..]}), token-major. */
+    void roundBlocks(float[] x, int offset, int from, int to) {
         // vectorized, bit for bit the scalar rounding: max and integer sums do not depend on order, and
         // (y + 1.5 * 2^23) - 1.5 * 2^23 is rint(y) for |y| < 2^22 (here |y| <= 127)
         int parts = 32 / L;
-        for (int b = 0; b < blocks; b++) {
+        for (int b = from; b < to; b++) {
             int in = offset + b * 32;
             int out = b * 32;
             FloatVector max = FloatVector.zero(F);

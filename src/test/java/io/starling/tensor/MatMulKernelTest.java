@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -85,6 +86,31 @@ class MatMulKernelTest {
                     check(pool, w, x, 0, batch, w.format());
                 }
             }
+        }
+    }
+
+    /**
+     * A batch big enough for the pools to round its activations on all their threads (40 tokens of 1024 columns:
+     * 1280 blocks) gives the bits one thread gives where the row split is the same (two threads: 32 and 35 rows run
+     * the same kernels as 67 rows on one; three threads move some rows from token lanes to tiles, which round
+     * differently), and matches the reference on every pool.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0"})
+    void activationsRoundedOnSeveralThreadsGiveTheSameBits(GgmlType type) {
+        Random random = new Random(71L * type.id() + Vectors.bits());
+        int rows = 67;
+        int cols = 1024;
+        int batch = 40;
+        WeightMatrix w = randomMatrix(type, rows, cols, random);
+        float[] x = gaussians(random, batch * cols + 7);
+        float[] alone = new float[batch * rows];
+        pools[0].multiply(w, x, 7, batch, alone, 0, rows);
+        float[] out = new float[batch * rows];
+        pools[1].multiply(w, x, 7, batch, out, 0, rows);
+        assertArrayEquals(alone, out, type + " on two threads");
+        for (MatMul pool : new MatMul[] {pools[1], pools[2]}) {
+            check(pool, w, x, 7, batch, w.format());
         }
     }
 

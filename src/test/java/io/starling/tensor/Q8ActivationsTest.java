@@ -49,4 +49,37 @@ class Q8ActivationsTest {
             assertThat(activations.c[block]).isEqualTo(activations.d[block] * sum);
         }
     }
+
+    @Test
+    void roundingAndTranspositionInPiecesGiveWhatOnePassGives() {
+        Random random = new Random(13);
+        int cols = 96;
+        int batch = 2 * Vectors.floatLanes() + 3;
+        float[] x = new float[batch * cols + 1];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        Q8Activations whole = new Q8Activations();
+        whole.quantize(x, 1, batch, cols, false);
+
+        Q8Activations pieces = new Q8Activations();
+        pieces.prepare(batch, cols, false);
+        int blocks = batch * cols / 32;
+        for (int from = blocks; from > 0; from -= 5) { // out of order, as threads may run them
+            pieces.roundBlocks(x, 1, Math.max(0, from - 5), from);
+        }
+        int items = pieces.transposeItems();
+        assertThat(items).isEqualTo(2 * cols / 32);
+        pieces.transposeBlocks(items / 2, items);
+        pieces.transposeBlocks(0, items / 2);
+
+        assertThat(pieces.groups).isEqualTo(whole.groups).isEqualTo(2);
+        int n = batch * cols;
+        assertThat(java.util.Arrays.copyOf(pieces.q, n)).containsExactly(java.util.Arrays.copyOf(whole.q, n));
+        assertThat(java.util.Arrays.copyOf(pieces.rounded, n)).containsExactly(java.util.Arrays.copyOf(whole.rounded, n));
+        assertThat(java.util.Arrays.copyOf(pieces.d, blocks)).containsExactly(java.util.Arrays.copyOf(whole.d, blocks));
+        int grouped = 2 * Vectors.floatLanes() * cols;
+        assertThat(java.util.Arrays.copyOf(pieces.qt, grouped)).containsExactly(java.util.Arrays.copyOf(whole.qt, grouped));
+        assertThat(java.util.Arrays.copyOf(pieces.dt, grouped / 32)).containsExactly(java.util.Arrays.copyOf(whole.dt, grouped / 32));
+    }
 }
