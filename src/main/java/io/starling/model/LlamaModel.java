@@ -63,6 +63,17 @@ public final class LlamaModel {
     private static final int SWIGLU_CHUNK = 512;
     private final int swiGluChunks;
     private final MatMul.Range swiGlu = this::swiGluChunks;
+    /**
+     * Tokens from which the per-token steps between products (RMSNorm, the residual additions) are split over the
+     * kernel threads: on the calling thread alone they held the other thread idle (a few % of a prefill at two).
+     */
+    private static final int PARALLEL_TOKENS = 16;
+    private final MatMul.Range norms = this::normTokens;
+    private final MatMul.Range residuals = this::addTokens;
+    // the step being split by norms and residuals (published to the kernel threads by the pool's dispatch)
+    private float[] normWeight;
+    private int normFrom;
+    private int residualFrom;
 
     public LlamaModel(LlamaWeights weights, MatMul matMul) {
         this(weights, matMul, FEED_FORWARD_CHUNK);
@@ -207,7 +218,6 @@ public final class LlamaModel {
     }
 
     private void attentionBlock(Batch batch, int l, LlamaWeights.Layer layer, int tokens) {
-        int dim = shape.embeddingLength();
         int queryDim = shape.queryDim();
         int kvDim = shape.kvDim();
         normRows(layer.attentionNorm(), 0, tokens);
@@ -229,18 +239,17 @@ public final class LlamaModel {
             t0 += count;
         }
         matMul.multiply(layer.attentionOutput(), attended, tokens, projected);
-        addInto(hidden, projected, tokens * dim);
+        addResidual(0, tokens);
     }
 
     private void feedForwardBlock(int l, LlamaWeights.Layer layer, int tokens) {
-        int dim = shape.embeddingLength();
         for (int from = 0; from < tokens; ) {
             int count = feedForwardTokens(tokens - from);
             normRows(layer.ffnNorm(), from, count);
             matMul.multiply(gateUp[l], normed, count, gateUpOut);
             matMul.parallelFor(count * swiGluChunks, swiGlu);
             matMul.multiply(layer.down(), gate, count, projected);
-            addInto(hidden, from * dim, projected, count * dim);
+            addResidual(from, count);
             from += count;
         }
     }
@@ -275,19 +284,39 @@ public final class LlamaModel {
 
     /** Normalises hidden rows {@code [from, from + count)} into normed rows {@code [0, count)}. */
     private void normRows(float[] weight, int from, int count) {
-        int dim = shape.embeddingLength();
-        for (int t = 0; t < count; t++) {
-            RmsNorm.apply(hidden, (from + t) * dim, weight, shape.rmsNormEpsilon(), normed, t * dim);
+        normWeight = weight;
+        normFrom = from;
+        if (count >= PARALLEL_TOKENS) {
+            matMul.parallelFor(count, norms);
+        } else {
+            normTokens(0, count, 0);
         }
     }
 
-    private static void addInto(float[] target, float[] addend, int count) {
-        addInto(target, 0, addend, count);
+    /** Rows [from, to) of the current {@link #normRows}. */
+    private void normTokens(int from, int to, int part) {
+        int dim = shape.embeddingLength();
+        for (int t = from; t < to; t++) {
+            RmsNorm.apply(hidden, (normFrom + t) * dim, normWeight, shape.rmsNormEpsilon(), normed, t * dim);
+        }
     }
 
-    private static void addInto(float[] target, int offset, float[] addend, int count) {
-        for (int i = 0; i < count; i++) {
-            target[offset + i] += addend[i];
+    /** Adds the {@code count} rows of {@link #projected} into the hidden rows from {@code from}: the residual. */
+    private void addResidual(int from, int count) {
+        residualFrom = from;
+        if (count >= PARALLEL_TOKENS) {
+            matMul.parallelFor(count, residuals);
+        } else {
+            addTokens(0, count, 0);
+        }
+    }
+
+    /** Rows [from, to) of the current {@link #addResidual}. */
+    private void addTokens(int from, int to, int part) {
+        int dim = shape.embeddingLength();
+        int offset = (residualFrom + from) * dim;
+        for (int i = from * dim; i < to * dim; i++) {
+            hidden[offset + i - from * dim] += projected[i];
         }
     }
 
