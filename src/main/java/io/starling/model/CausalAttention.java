@@ -44,13 +44,20 @@ final class CausalAttention {
     private final MatMul pool;
     private final Scratch[] scratch;
     private final MatMul.Range pairs = this::attendPairs;
-    private float[] keys = new float[0];
-    private float[] valueRows = new float[0];
-    private float[] valuesByDim = new float[0];
+    private final MatMul.Range decodes = this::attendDecodes;
+    /** The keys and transposed values of the run being attended by all threads. */
+    private final Gathered shared = new Gathered();
+
+    // a step's decode tokens (one per sequence), attended one sequence per thread at a time (see attendAll)
+    private KvStore[] decodeKv = new KvStore[0];
+    private int[] decodePosition = new int[0];
+    private int[] decodeQOffset = new int[0];
+    private int[] decodeOutOffset = new int[0];
+    private int decodeCount;
+    private int decodeLayer;
 
     // the run being attended, for the pool's threads (published by the pool's dispatch)
     private int runFirstPosition;
-    private int runCells;
     private float[] runQ;
     private int runQOffset;
     private float[] runOut;
@@ -58,11 +65,48 @@ final class CausalAttention {
     private boolean runTinyScores;
     private boolean runTinyValues;
 
-    /** What one thread needs for one (token, head) pair. */
+    /** What one thread needs for one (token, head) pair, and its own gathered cache for whole decode tokens. */
     private final class Scratch {
         final float[] query = new float[headDim];
         final float[] lanes = GgmlDot.newLanes();
         float[] weights = new float[0];
+        final Gathered own = new Gathered();
+
+        void fit(int cells) {
+            if (weights.length < cells) {
+                weights = new float[Math.max(cells, 2 * weights.length)];
+            }
+        }
+    }
+
+    /** One sequence's keys as they are and its values transposed, over {@code cells} padded cells. */
+    private final class Gathered {
+        float[] keys = new float[0];
+        float[] valueRows = new float[0];
+        float[] valuesByDim = new float[0];
+        int cells;
+
+        void read(KvStore kv, int layer, int visibleEnd) {
+            cells = paddedCells(visibleEnd);
+            int held = keys.length / kvDim;
+            if (held < cells) {
+                int grown = Math.max(cells, 2 * held);
+                keys = new float[grown * kvDim];
+                valueRows = new float[grown * kvDim];
+                valuesByDim = new float[grown * kvDim];
+            }
+            kv.readKeys(layer, 0, visibleEnd, keys, 0);
+            // the value cache transposed (llama.cpp keeps V transposed without flash attention), zero past the used
+            // cells
+            kv.readValues(layer, 0, visibleEnd, valueRows, 0);
+            for (int c = 0; c < kvDim; c++) {
+                int base = c * cells;
+                for (int j = 0; j < visibleEnd; j++) {
+                    valuesByDim[base + j] = valueRows[j * kvDim + c];
+                }
+                java.util.Arrays.fill(valuesByDim, base + visibleEnd, base + cells, 0f);
+            }
+        }
     }
 
     CausalAttention(ModelShape shape, MatMul pool) {
@@ -99,16 +143,13 @@ final class CausalAttention {
      */
     void attend(KvStore kv, int layer, int firstPosition, int count, float[] q, int qOffset, float[] out, int outOffset) {
         int visibleEnd = firstPosition + count;
-        int cells = paddedCells(visibleEnd);
-        ensureCapacity(cells);
-        kv.readKeys(layer, 0, visibleEnd, keys, 0);
-        readValuesByDim(kv, layer, visibleEnd, cells);
+        shared.read(kv, layer, visibleEnd);
+        int cells = shared.cells;
         // llamafile_sgemm serves prompt batches (two or more tokens) whose inner dimension is a multiple of 16
         // and whose row count is a multiple of 4 (cells always are)
         runTinyScores = GgmlDot.usesTinyBlas(count, headDim);
         runTinyValues = GgmlDot.usesTinyBlas(count, cells) && headDim % 4 == 0;
         runFirstPosition = firstPosition;
-        runCells = cells;
         runQ = q;
         runQOffset = qOffset;
         runOut = out;
@@ -121,47 +162,93 @@ final class CausalAttention {
         }
     }
 
+    /** Starts collecting a step's single decode tokens of {@code layer} for {@link #attendDecodes(float[], float[])}. */
+    void beginDecodes(int layer) {
+        decodeLayer = layer;
+        decodeCount = 0;
+    }
+
+    /** Adds a sequence whose one query token is at {@code position} (query at {@code qOffset}, output at {@code outOffset}). */
+    void addDecode(KvStore kv, int position, int qOffset, int outOffset) {
+        if (decodeCount == decodeKv.length) {
+            int size = Math.max(4, 2 * decodeCount);
+            decodeKv = java.util.Arrays.copyOf(decodeKv, size);
+            decodePosition = java.util.Arrays.copyOf(decodePosition, size);
+            decodeQOffset = java.util.Arrays.copyOf(decodeQOffset, size);
+            decodeOutOffset = java.util.Arrays.copyOf(decodeOutOffset, size);
+        }
+        decodeKv[decodeCount] = kv;
+        decodePosition[decodeCount] = position;
+        decodeQOffset[decodeCount] = qOffset;
+        decodeOutOffset[decodeCount] = outOffset;
+        decodeCount++;
+    }
+
+    /**
+     * Attends the collected decode tokens: each thread takes whole sequences, gathers each one's cache into its own
+     * buffers and runs all its heads. One hand-off per layer, the gathers on every thread (per sequence, the
+     * caller gathered alone and then handed the heads out: 176 hand-offs a step for eight sequences). The same
+     * arithmetic per (token, head) as {@link #attend}.
+     */
+    void attendDecodes(float[] q, float[] out) {
+        runQ = q;
+        runOut = out;
+        try {
+            pool.parallelFor(decodeCount, decodes);
+        } finally {
+            java.util.Arrays.fill(decodeKv, 0, decodeCount, null);
+            runQ = null;
+            runOut = null;
+        }
+    }
+
+    /** Decode sequences [from, to) of the current {@link #attendDecodes}. */
+    private void attendDecodes(int from, int to, int part) {
+        Scratch s = scratch[part];
+        Gathered g = s.own;
+        for (int r = from; r < to; r++) {
+            int position = decodePosition[r];
+            g.read(decodeKv[r], decodeLayer, position + 1);
+            s.fit(g.cells);
+            boolean tinyValues = GgmlDot.usesTinyBlas(1, g.cells) && headDim % 4 == 0;
+            for (int h = 0; h < heads; h++) {
+                attendHead(s, g, position + 1, h, decodeQOffset[r] + h * headDim, decodeOutOffset[r] + h * headDim,
+                        GgmlDot.usesTinyBlas(1, headDim), tinyValues);
+            }
+        }
+    }
+
     /** (token, head) pairs [from, to) of the current run, pair i being token i / heads and head i % heads. */
     private void attendPairs(int from, int to, int part) {
         Scratch s = scratch[part];
-        int cells = runCells;
-        if (s.weights.length < cells) {
-            s.weights = new float[keys.length / kvDim];
-        }
+        s.fit(shared.cells);
         for (int i = from; i < to; i++) {
             int t = i / heads;
             int h = i % heads;
-            int visible = runFirstPosition + t + 1;
-            int kvHead = kvHeadOf(h);
-            int qBase = runQOffset + t * queryDim + h * headDim;
-            for (int d = 0; d < headDim; d++) {
-                s.query[d] = roundToF16(runQ[qBase + d]);
-            }
-            scores(s, visible, cells, kvHead * headDim, runTinyScores);
-            softmaxToF16(s, cells);
-            int outBase = runOutOffset + t * queryDim + h * headDim;
-            for (int d = 0; d < headDim; d++) {
-                int column = (kvHead * headDim + d) * cells;
-                runOut[outBase + d] = runTinyValues
-                        ? GgmlDot.tinyBlas(s.weights, 0, valuesByDim, column, cells, s.lanes)
-                        : GgmlDot.vecDotF16(s.weights, 0, valuesByDim, column, cells, s.lanes);
-            }
+            attendHead(s, shared, runFirstPosition + t + 1, h, runQOffset + t * queryDim + h * headDim,
+                    runOutOffset + t * queryDim + h * headDim, runTinyScores, runTinyValues);
         }
     }
 
-    /** The value cache transposed (llama.cpp keeps V transposed without flash attention), zero past the used cells. */
-    private void readValuesByDim(KvStore kv, int layer, int visibleEnd, int cells) {
-        kv.readValues(layer, 0, visibleEnd, valueRows, 0);
-        for (int c = 0; c < kvDim; c++) {
-            int base = c * cells;
-            for (int j = 0; j < visibleEnd; j++) {
-                valuesByDim[base + j] = valueRows[j * kvDim + c];
-            }
-            java.util.Arrays.fill(valuesByDim, base + visibleEnd, base + cells, 0f);
+    /** Head {@code h} of one query token (at runQ[qBase ..]) seeing {@code visible} positions of {@code g}. */
+    private void attendHead(Scratch s, Gathered g, int visible, int h, int qBase, int outBase, boolean tinyScores,
+                            boolean tinyValues) {
+        int cells = g.cells;
+        int kvHead = kvHeadOf(h);
+        for (int d = 0; d < headDim; d++) {
+            s.query[d] = roundToF16(runQ[qBase + d]);
+        }
+        scores(s, g.keys, visible, cells, kvHead * headDim, tinyScores);
+        softmaxToF16(s, cells);
+        for (int d = 0; d < headDim; d++) {
+            int column = (kvHead * headDim + d) * cells;
+            runOut[outBase + d] = tinyValues
+                    ? GgmlDot.tinyBlas(s.weights, 0, g.valuesByDim, column, cells, s.lanes)
+                    : GgmlDot.vecDotF16(s.weights, 0, g.valuesByDim, column, cells, s.lanes);
         }
     }
 
-    private void scores(Scratch s, int visible, int cells, int kvBase, boolean tiny) {
+    private void scores(Scratch s, float[] keys, int visible, int cells, int kvBase, boolean tiny) {
         float[] weights = s.weights;
         for (int j = 0; j < visible; j++) {
             int k = j * kvDim + kvBase;
@@ -198,17 +285,6 @@ final class CausalAttention {
         float inverse = (float) (1.0 / sum);
         for (int j = 0; j < cells; j++) {
             weights[j] = roundToF16(weights[j] * inverse);
-        }
-    }
-
-    /** Room for {@code cells} cells in the gathered keys and values (and so in every thread's weights). */
-    private void ensureCapacity(int cells) {
-        int held = keys.length / kvDim;
-        if (held < cells) {
-            int grown = Math.max(cells, 2 * held);
-            keys = new float[grown * kvDim];
-            valueRows = new float[grown * kvDim];
-            valuesByDim = new float[grown * kvDim];
         }
     }
 

@@ -228,6 +228,7 @@ public final class LlamaModel {
             rope.rotate(key, t * kvDim, shape.kvHeads());
         }
         int t0 = 0;
+        int decodes = 0;
         for (Batch.Sequence sequence : batch.sequences()) {
             KvStore kv = sequence.kv();
             int count = sequence.tokens().length;
@@ -235,8 +236,26 @@ public final class LlamaModel {
                 int t = t0 + i;
                 kv.write(l, positions[t], key, t * kvDim, value, t * kvDim);
             }
-            attention.attend(kv, l, sequence.firstPosition(), count, query, t0 * queryDim, attended, t0 * queryDim);
+            decodes += count == 1 ? 1 : 0;
             t0 += count;
+        }
+        // several sequences decoding one token each: one hand-off for all of them; prompt chunks (and a lone decode
+        // token) spread their (token, head) pairs over the threads one sequence at a time
+        boolean together = decodes >= 2;
+        attention.beginDecodes(l);
+        t0 = 0;
+        for (Batch.Sequence sequence : batch.sequences()) {
+            int count = sequence.tokens().length;
+            if (together && count == 1) {
+                attention.addDecode(sequence.kv(), sequence.firstPosition(), t0 * queryDim, t0 * queryDim);
+            } else {
+                attention.attend(sequence.kv(), l, sequence.firstPosition(), count, query, t0 * queryDim, attended,
+                        t0 * queryDim);
+            }
+            t0 += count;
+        }
+        if (together) {
+            attention.attendDecodes(query, attended);
         }
         matMul.multiply(layer.attentionOutput(), attended, tokens, projected);
         addResidual(0, tokens);
