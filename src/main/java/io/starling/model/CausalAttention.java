@@ -2,6 +2,7 @@ package io.starling.model;
 
 import io.starling.tensor.GgmlDot;
 import io.starling.tensor.MatMul;
+import io.starling.tensor.VectorExp;
 import io.starling.tensor.Vectors;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -48,7 +49,7 @@ final class CausalAttention {
     /** The keys and transposed values of the run being attended by all threads. */
     private final Gathered shared = new Gathered();
 
-    // a step's decode tokens (one per sequence), attended one sequence per thread at a time (see attendAll)
+    // a step's decode tokens (one per sequence), attended one sequence per thread at a time (see attendDecodes)
     private KvStore[] decodeKv = new KvStore[0];
     private int[] decodePosition = new int[0];
     private int[] decodeQOffset = new int[0];
@@ -210,10 +211,12 @@ final class CausalAttention {
             int position = decodePosition[r];
             g.read(decodeKv[r], decodeLayer, position + 1);
             s.fit(g.cells);
+            // one token: the rule attend applies, for a run of one
+            boolean tinyScores = GgmlDot.usesTinyBlas(1, headDim);
             boolean tinyValues = GgmlDot.usesTinyBlas(1, g.cells) && headDim % 4 == 0;
             for (int h = 0; h < heads; h++) {
                 attendHead(s, g, position + 1, h, decodeQOffset[r] + h * headDim, decodeOutOffset[r] + h * headDim,
-                        GgmlDot.usesTinyBlas(1, headDim), tinyValues);
+                        tinyScores, tinyValues);
             }
         }
     }
@@ -272,7 +275,7 @@ final class CausalAttention {
         FloatVector shift = FloatVector.broadcast(EXP_LANES, max);
         for (int g = 0; g < grouped; g += GgmlExp.GROUP) {
             for (int i = 0; i < GgmlExp.GROUP; i += EXP_LANES.length()) {
-                GgmlExp.vExpf(FloatVector.fromArray(EXP_LANES, weights, g + i).sub(shift)).intoArray(weights, g + i);
+                VectorExp.ggmlExpf(FloatVector.fromArray(EXP_LANES, weights, g + i).sub(shift)).intoArray(weights, g + i);
             }
             System.arraycopy(weights, g, lanes, 0, GgmlExp.GROUP);
             sum += GgmlDot.tree(lanes, GgmlExp.GROUP);

@@ -1,10 +1,8 @@
 package io.starling.model;
 
+import io.starling.tensor.VectorExp;
 import io.starling.tensor.Vectors;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,7 +19,10 @@ final class GgmlExp {
     private GgmlExp() {
     }
 
-    /** One lane of ggml_v_expf (AVX-512 build): every FMA as in the intrinsic sequence. */
+    /**
+     * One lane of ggml_v_expf (AVX-512 build): every FMA as in the intrinsic sequence; the reference
+     * {@link VectorExp#ggmlExpf} is checked against, lane by lane.
+     */
     static float vExpf(float x) {
         final float r = 0x1.8p23f;
         float z = Math.fma(x, 0x1.715476p+0f, r);
@@ -39,32 +40,6 @@ final class GgmlExp {
         return Math.scalb(j, (int) n);
     }
 
-    /**
-     * {@link #vExpf(float)} in every lane, the same bits: the same FMAs, and {@code j * 2^n} rounded once as
-     * {@code _mm512_scalef_ps} rounds it, here as {@code (j * 2^a) * 2^b} with {@code a + b = n} and both powers
-     * normal floats (|n| ≤ 192), the first product exact, so that only the second rounds (also into the subnormals).
-     */
-    static FloatVector vExpf(FloatVector x) {
-        final float r = 0x1.8p23f;
-        FloatVector z = x.fma(0x1.715476p+0f, r);
-        FloatVector n = z.sub(r);
-        FloatVector minusN = n.neg();
-        FloatVector b = minusN.lanewise(VectorOperators.FMA, 0x1.7f7d1cp-20f,
-                minusN.lanewise(VectorOperators.FMA, 0x1.62e4p-1f, x));
-        FloatVector u = b.mul(b);
-        FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
-                .fma(u, b.fma(0x1.ffffecp-1f, 1.0f));
-        VectorMask<Float> outside = n.abs().compare(VectorOperators.GT, 192f);
-        IntVector whole = (IntVector) n.min(192f).max(-192f).convert(VectorOperators.F2I, 0);
-        IntVector a = whole.lanewise(VectorOperators.ASHR, 1);
-        IntVector c = whole.sub(a);
-        FloatVector powA = a.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector powC = c.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector scaled = j.mul(powA).mul(powC);
-        FloatVector beyond = FloatVector.zero(F).blend(Float.POSITIVE_INFINITY, n.compare(VectorOperators.GT, 0f));
-        return scaled.blend(beyond, outside);
-    }
-
     /** libm's expf, for the elements past the last group of 16. */
     static float expf(float x) {
         return (float) Math.exp(x);
@@ -80,7 +55,7 @@ final class GgmlExp {
         FloatVector zero = FloatVector.zero(F);
         for (int i = 0; i < vectorEnd; i += lanes) {
             FloatVector x = FloatVector.fromArray(F, v, offset + i);
-            x.div(vExpf(zero.sub(x)).add(1f)).intoArray(v, offset + i);
+            x.div(VectorExp.ggmlExpf(zero.sub(x)).add(1f)).intoArray(v, offset + i);
         }
         for (int i = vectorEnd; i < count; i++) {
             float x = v[offset + i];

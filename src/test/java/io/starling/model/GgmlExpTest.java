@@ -2,13 +2,14 @@ package io.starling.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.starling.tensor.VectorExp;
 import io.starling.tensor.Vectors;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
-/** The vector exponential and SiLU give the scalar emulation of ggml's AVX-512 code bit for bit, at every width. */
+/** {@link VectorExp} and SiLU give the scalar emulation of ggml's AVX-512 code bit for bit, at every width. */
 class GgmlExpTest {
 
     private static final VectorSpecies<Float> F = Vectors.floatSpecies();
@@ -33,7 +34,7 @@ class GgmlExpTest {
             float[] padded = java.util.Arrays.copyOf(inputs, (inputs.length + F.length() - 1) / F.length() * F.length());
             float[] out = new float[padded.length];
             for (int i = 0; i < padded.length; i += F.length()) {
-                GgmlExp.vExpf(FloatVector.fromArray(F, padded, i)).intoArray(out, i);
+                VectorExp.ggmlExpf(FloatVector.fromArray(F, padded, i)).intoArray(out, i);
             }
             for (int i = 0; i < padded.length; i++) {
                 assertThat(Float.floatToRawIntBits(out[i])).as("exp(%s)", padded[i])

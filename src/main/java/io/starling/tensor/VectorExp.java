@@ -1,0 +1,45 @@
+package io.starling.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml's {@code ggml_v_expf} (its AVX-512 build) in vector lanes of any species: x = n·ln 2 + b with n rounded to an
+ * integer, e^b by a polynomial (within about 1.5 ulp of the true value), times 2^n. Plain FMA, add and multiply only
+ * — no {@code VectorOperators.EXP}, whose compiled (SVML) and interpreted results differ in the last bit — so a value
+ * is the same early and late in a run. The model's softmax and SiLU and the sampler's log-sum-exp share it.
+ */
+public final class VectorExp {
+
+    private VectorExp() {
+    }
+
+    /**
+     * e^x in every lane, the same bits as ggml: the same FMAs, and {@code j * 2^n} rounded once as
+     * {@code _mm512_scalef_ps} rounds it, here as {@code (j * 2^a) * 2^b} with {@code a + b = n} and both powers
+     * normal floats (|n| ≤ 192), the first product exact, so that only the second rounds (also into the subnormals).
+     * Beyond |n| > 192 the result is 0 or infinity, as ggml's.
+     */
+    public static FloatVector ggmlExpf(FloatVector x) {
+        final float r = 0x1.8p23f;
+        FloatVector z = x.fma(0x1.715476p+0f, r);
+        FloatVector n = z.sub(r);
+        FloatVector minusN = n.neg();
+        FloatVector b = minusN.lanewise(VectorOperators.FMA, 0x1.7f7d1cp-20f,
+                minusN.lanewise(VectorOperators.FMA, 0x1.62e4p-1f, x));
+        FloatVector u = b.mul(b);
+        FloatVector j = b.fma(0x1.0e4020p-7f, 0x1.573e2ep-5f).fma(u, b.fma(0x1.555e66p-3f, 0x1.fffdb6p-2f))
+                .fma(u, b.fma(0x1.ffffecp-1f, 1.0f));
+        VectorMask<Float> outside = n.abs().compare(VectorOperators.GT, 192f);
+        IntVector whole = (IntVector) n.min(192f).max(-192f).convert(VectorOperators.F2I, 0);
+        IntVector a = whole.lanewise(VectorOperators.ASHR, 1);
+        IntVector c = whole.sub(a);
+        FloatVector powA = a.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector powC = c.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector scaled = j.mul(powA).mul(powC);
+        FloatVector beyond = x.broadcast(0f).blend(Float.POSITIVE_INFINITY, n.compare(VectorOperators.GT, 0f));
+        return scaled.blend(beyond, outside);
+    }
+}
