@@ -250,7 +250,7 @@ public final class KvArena implements AutoCloseable {
 
     /** {@link PrefixCache#longestStart}, with a reference taken for the caller on the page found. */
     long attachLongestStart(int parentPage, int[] source, int from, int max) {
-        long hit = prefixCache.longestStart(parentKey(parentPage), source, from, max);
+        long hit = peekLongestStart(parentPage, source, from, max);
         if (hit >= 0) {
             retain((int) (hit >>> 32));
             prefixHitPages++;

@@ -242,8 +242,8 @@ public final class PagedKvStore implements KvStore {
      * Makes this store hold the longest prefix of {@code prompt} it can without computing: keeps the common prefix
      * with its own written tokens, drops the rest, then attaches whole pages other stores computed for the same
      * tokens from the arena's prefix cache, and the leading positions of one more cached page that starts as the
-     * rest of the prompt does (copied before this store writes into it). At most {@code prompt.length - 1} positions are kept, since the last
-     * prompt token must go through the model to give logits.
+     * rest of the prompt does (copied before this store writes into it). At most {@code prompt.length - 1} positions
+     * are kept, since the last prompt token must go through the model to give logits.
      *
      * @return the positions kept: the caller reserves and feeds {@code prompt[returned ..]}
      */

@@ -305,11 +305,7 @@ public final class LlamaModel {
     private void normRows(float[] weight, int from, int count) {
         normWeight = weight;
         normFrom = from;
-        if (count >= PARALLEL_TOKENS) {
-            matMul.parallelFor(count, norms);
-        } else {
-            normTokens(0, count, 0);
-        }
+        perToken(count, norms);
     }
 
     /** Rows [from, to) of the current {@link #normRows}. */
@@ -323,10 +319,15 @@ public final class LlamaModel {
     /** Adds the {@code count} rows of {@link #projected} into the hidden rows from {@code from}: the residual. */
     private void addResidual(int from, int count) {
         residualFrom = from;
+        perToken(count, residuals);
+    }
+
+    /** Runs {@code work} over {@code count} tokens, on all kernel threads from {@link #PARALLEL_TOKENS} tokens on. */
+    private void perToken(int count, MatMul.Range work) {
         if (count >= PARALLEL_TOKENS) {
-            matMul.parallelFor(count, residuals);
+            matMul.parallelFor(count, work);
         } else {
-            addTokens(0, count, 0);
+            work.run(0, count, 0);
         }
     }
 

@@ -42,7 +42,7 @@ final class Q8Activations {
      * token's result does not depend on what else is in its batch ({@link MatMul#batchInvariant()}).
      */
     boolean tilesOnly;
-    /** Tokens the groups hold: {@code groups * L}, or the whole batch when its last group is a padded one. */
+    /** Tokens the groups hold: {@code groups * L} (groups are whole). */
     int grouped;
     /** Values per token of the batch being rounded. */
     private int cols;
@@ -66,11 +66,10 @@ final class Q8Activations {
         reserve(batch, cols);
         this.tilesOnly = tilesOnly;
         this.cols = cols;
-        int lanes = Vectors.floatLanes();
         // only whole groups: a half-empty group costs what a full one does, and the 4x4 tiles of Q8Kernels run a
         // few tokens at twice its speed
-        groups = tilesOnly ? 0 : batch / lanes;
-        grouped = groups * lanes;
+        groups = tilesOnly ? 0 : batch / L;
+        grouped = groups * L;
     }
 
     /** Items of {@link #transposeBlocks}: one per block of 32 columns of each token group. */
@@ -83,22 +82,21 @@ final class Q8Activations {
      * line written in one run (token-major order wrote one float per 64-byte line, a line per element).
      */
     void transposeBlocks(int from, int to) {
-        int lanes = Vectors.floatLanes();
         int blocks = cols / 32;
         for (int item = from; item < to; item++) {
             int g = item / blocks;
             int b = item % blocks;
-            int src = g * lanes * cols;
-            int dst = g * cols * lanes;
+            int src = g * L * cols;
+            int dst = g * cols * L;
             for (int i = b * 32; i < b * 32 + 32; i++) {
-                for (int t = 0; t < lanes; t++) {
-                    qt[dst + i * lanes + t] = q[src + t * cols + i];
+                for (int t = 0; t < L; t++) {
+                    qt[dst + i * L + t] = q[src + t * cols + i];
                 }
             }
-            int dsrc = g * lanes * blocks;
-            int ddst = g * blocks * lanes;
-            for (int t = 0; t < lanes; t++) {
-                dt[ddst + b * lanes + t] = d[dsrc + t * blocks + b];
+            int dsrc = g * L * blocks;
+            int ddst = g * blocks * L;
+            for (int t = 0; t < L; t++) {
+                dt[ddst + b * L + t] = d[dsrc + t * blocks + b];
             }
         }
     }
@@ -115,8 +113,7 @@ final class Q8Activations {
             q = new float[count];
             rounded = new float[count];
         }
-        int lanes = Vectors.floatLanes();
-        if (qt.length < count && batch >= lanes) {
+        if (qt.length < count && batch >= L) {
             qt = new float[count];
             dt = new float[count / 32];
         }
