@@ -140,7 +140,7 @@ public final class BatchJob {
         // the queue holds what is in flight: a completions request may bring one job per prompt
         int queue = settings.maxBatchSize() * Prompts.MAX_PROMPTS;
         SchedulerSettings scheduling = new SchedulerSettings(queue, settings.maxBatchSize(), settings.maxBatchTokens(),
-                settings.requestTimeoutMs(), settings.threads(), Map.of(), settings.batchInvariant());
+                settings.requestTimeoutMs(), settings.threads(), Map.of(), settings.batchInvariant(), false);
         KvSettings kv = KvSettings.ofMegabytes(settings.kvCacheMb(), 16, KvDtype.F16, Optional.empty(), 0, 0,
                 Duration.ofMinutes(10));
         return new Scheduler(text, scheduling, kv.cachesFor(text.model().shape(), text.contextLength()), EngineMetrics.NONE);

@@ -223,6 +223,14 @@ public interface StarlingConfig {
         @WithDefault("false")
         boolean batchInvariant();
 
+        /**
+         * Warm the model's kernels and forward pass while the engine is idle, so the first requests after a start
+         * run compiled code; readiness does not wait for it, and a request arriving meanwhile waits for at most one
+         * small piece of it.
+         */
+        @WithDefault("true")
+        boolean warmUp();
+
         /** Weighted round-robin between tenants (tenant id = weight); unlisted tenants weigh 1. */
         java.util.Map<String, Integer> tenantWeights();
     }

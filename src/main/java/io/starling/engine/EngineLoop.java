@@ -5,6 +5,7 @@ import io.starling.gguf.GgufFile;
 import io.starling.model.Batch;
 import io.starling.model.LlamaModel;
 import io.starling.model.Logits;
+import io.starling.model.Warmup;
 import io.starling.tensor.MatMul;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,9 @@ import java.util.function.Predicate;
  * step's batch (every running sequence's decode token, then prompt chunks of new requests within the token
  * budget), runs it as one {@link LlamaModel#forward} on the kernel pool, and lets every sequence sample from its
  * row. It alone touches the model and the KV caches; REST threads only enqueue and consume.
+ *
+ * <p>While it has nothing to run and the model is not yet warm, it runs the next small piece of a {@link Warmup}
+ * instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness back.
  *
  * <p>Cancellations and deadlines are checked before every step, so a client that goes away stops its sequences
  * within one step, and a request past its deadline is failed and its caches freed, queued or running.
@@ -61,10 +65,21 @@ final class EngineLoop implements Runnable {
         try (MatMul matMul = new MatMul(settings.kernelThreads(), MatMul.Activations.LLAMA_CPP, settings.batchInvariant())) {
             // binding only maps tensors: cheap, and on this thread because the model is not thread-safe
             LlamaModel model = LlamaModel.load(file, matMul);
+            Warmup warmup = settings.warmUp() ? new Warmup(model) : null;
             while (!stopping) {
-                if (!iterate(model)) {
-                    queue.awaitWork(IDLE_WAIT_NANOS);
+                if (iterate(model)) {
+                    continue;
                 }
+                if (warmup != null && warmup.step()) {
+                    if (warmup.done()) {
+                        Log.infof("engine warmed up while idle: %d ms in %d kernel and %d forward rounds%s",
+                                warmup.busyNanos() / 1_000_000, warmup.kernelRounds(), warmup.forwardRounds(),
+                                warmup.steady() ? "" : " (stopped at the round limit, not steady)");
+                        warmup = null;
+                    }
+                    continue;
+                }
+                queue.awaitWork(IDLE_WAIT_NANOS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

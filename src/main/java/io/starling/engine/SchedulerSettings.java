@@ -14,9 +14,11 @@ import java.util.Map;
  * @param tenantWeights    round-robin weight per tenant id; absent tenants weigh 1
  * @param batchInvariant   every token computed with the same arithmetic whatever shares its step, so output does
  *                         not depend on load ({@link io.starling.tensor.MatMul#batchInvariant()})
+ * @param warmUp           whether the engine warms its model's code while idle ({@link io.starling.model.Warmup})
  */
 public record SchedulerSettings(int maxQueueDepth, int maxBatchSize, int maxBatchTokens, long requestTimeoutMs,
-                                int threads, Map<String, Integer> tenantWeights, boolean batchInvariant) {
+                                int threads, Map<String, Integer> tenantWeights, boolean batchInvariant,
+                                boolean warmUp) {
 
     public SchedulerSettings {
         if (maxQueueDepth < 0) {

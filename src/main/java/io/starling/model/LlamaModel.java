@@ -110,6 +110,14 @@ public final class LlamaModel {
         return shape;
     }
 
+    LlamaWeights weights() {
+        return weights;
+    }
+
+    MatMul matMul() {
+        return matMul;
+    }
+
     /** A KV store for one sequence of up to {@code capacity} positions, laid out for this model. */
     public KvStore newKvStore(int capacity) {
         return ContiguousKvStore.forShape(shape, Math.min(capacity, shape.contextLength()));

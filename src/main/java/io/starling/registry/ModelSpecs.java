@@ -54,7 +54,7 @@ public final class ModelSpecs {
         StarlingConfig.Scheduler s = config.scheduler();
         int batch = maxBatchSize.orElse(s.maxBatchSize());
         return new SchedulerSettings(s.maxQueueDepth(), batch, Math.max(s.maxBatchTokens(), batch),
-                s.requestTimeoutMs(), s.threads(), s.tenantWeights(), s.batchInvariant());
+                s.requestTimeoutMs(), s.threads(), s.tenantWeights(), s.batchInvariant(), s.warmUp());
     }
 
     /** The global KV and session settings, with a model's own cap, spill file and session limit when it has them. */

@@ -69,7 +69,7 @@ class BatchManagerTest {
                 }
             }
         };
-        scheduler = new Scheduler(text, new SchedulerSettings(64, 4, 64, 60_000, 1, Map.of(), false),
+        scheduler = new Scheduler(text, new SchedulerSettings(64, 4, 64, 60_000, 1, Map.of(), false, false),
                 kv.cachesFor(text.model().shape(), text.contextLength()), slow);
         model = new SchedulerModel(text, scheduler);
     }

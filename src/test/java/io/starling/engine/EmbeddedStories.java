@@ -33,13 +33,13 @@ final class EmbeddedStories implements AutoCloseable {
 
     Scheduler scheduler(int maxQueueDepth, int maxBatchSize, int maxBatchTokens, long timeoutMs, EngineMetrics metrics,
                         Map<String, Integer> weights) {
-        return new Scheduler(text, new SchedulerSettings(maxQueueDepth, maxBatchSize, maxBatchTokens, timeoutMs, 2, weights, false),
+        return new Scheduler(text, new SchedulerSettings(maxQueueDepth, maxBatchSize, maxBatchTokens, timeoutMs, 2, weights, false, false),
                 caches(kv(16L << 20, Optional.empty())), metrics);
     }
 
     /** A scheduler over {@code caches} (which it closes). */
     Scheduler scheduler(PagedKvCaches caches, int maxBatchSize, int maxBatchTokens, EngineMetrics metrics) {
-        return new Scheduler(text, new SchedulerSettings(64, maxBatchSize, maxBatchTokens, 60_000, 2, Map.of(), false), caches,
+        return new Scheduler(text, new SchedulerSettings(64, maxBatchSize, maxBatchTokens, 60_000, 2, Map.of(), false, false), caches,
                 metrics);
     }
 
@@ -59,6 +59,12 @@ final class EmbeddedStories implements AutoCloseable {
 
     Scheduler scheduler(int maxBatchSize, int maxBatchTokens) {
         return scheduler(64, maxBatchSize, maxBatchTokens, 60_000, EngineMetrics.NONE, Map.of());
+    }
+
+    /** A scheduler whose engine warms the model up while idle, as the server's does. */
+    Scheduler warmingScheduler(int maxBatchSize, int maxBatchTokens) {
+        return new Scheduler(text, new SchedulerSettings(64, maxBatchSize, maxBatchTokens, 60_000, 2, Map.of(), false, true),
+                caches(kv(16L << 20, Optional.empty())), EngineMetrics.NONE);
     }
 
     @Override

@@ -69,6 +69,27 @@ class SchedulerTest extends EmbeddedStoriesTest {
     }
 
     @Test
+    void warmingUpWhileIdleChangesNoOutput() throws Exception {
+        String prompt = PROMPTS.get(2);
+        int[] expected;
+        try (MatMul matMul = new MatMul(2)) {
+            Generator generator = new Generator(LlamaModel.load(stories.file, matMul), 512);
+            Sampler sampler = new Sampler(SamplerConfig.greedy(), stories.text.tokenizer().vocabSize());
+            expected = generator.generate(stories.encode(prompt), sampler, 48, stories.text.stopTokens(), sample -> true)
+                    .tokens();
+        }
+        try (Scheduler scheduler = stories.warmingScheduler(1, SMALL_STEP_TOKENS)) {
+            // at once, between the warm-up's first pieces, and again once it has had time to run on the same model
+            assertThat(new StreamRecorder(scheduler.submit(greedy(stories.encode(prompt), 48, 1))).await(WAIT).tokens(0))
+                    .containsExactly(expected);
+            Thread.sleep(500);
+            assertThat(new StreamRecorder(scheduler.submit(greedy(stories.encode(prompt), 48, 1))).await(WAIT).tokens(0))
+                    .containsExactly(expected);
+            assertNothingLeaks(scheduler);
+        }
+    }
+
+    @Test
     void seededSamplingGivesTheSameTokensAloneOrInABatchAndNSequencesForkThePrompt() throws Exception {
         int[] prompt = stories.encode("Once upon a time");
         SamplerConfig sampling = SamplerConfig.sampling(0.9f, 1234);

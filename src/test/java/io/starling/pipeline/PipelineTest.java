@@ -43,7 +43,7 @@ class PipelineTest {
         file = GgufFile.open(path);
         text = ModelText.of(new ServedModel(EmbeddedModel.NAME, path, file, ModelShape.of(file)));
         KvSettings kv = KvSettings.ofMegabytes(16, 16, KvDtype.F16, Optional.empty(), 0, 0, Duration.ofMinutes(1));
-        scheduler = new Scheduler(text, new SchedulerSettings(64, 8, 64, 60_000, 1, Map.of(), false),
+        scheduler = new Scheduler(text, new SchedulerSettings(64, 8, 64, 60_000, 1, Map.of(), false, false),
                 kv.cachesFor(text.model().shape(), text.contextLength()), EngineMetrics.NONE);
     }
 

@@ -75,7 +75,7 @@ class ModelSpecsTest {
     @Test
     void specsRefuseLabelsThatCannotBeIdsAndBadChecksums() {
         ModelSpec ok = new ModelSpec("m", "1", "/m.gguf", Optional.empty(), 1,
-                new io.starling.engine.SchedulerSettings(1, 1, 1, 1, 1, Map.of(), false),
+                new io.starling.engine.SchedulerSettings(1, 1, 1, 1, 1, Map.of(), false, false),
                 io.starling.engine.KvSettings.ofMegabytes(1, 16, io.starling.kv.KvDtype.F16, Optional.empty(), 1, 1,
                         java.time.Duration.ofSeconds(1)));
         assertThat(ok.id()).isEqualTo("m@1");
