@@ -19,6 +19,8 @@ import io.starling.session.SessionBusyException;
 import io.starling.session.SessionLimitException;
 import io.starling.session.UnknownSessionException;
 import io.starling.tokenizer.TokenizerException;
+import io.vertx.core.http.HttpClosedException;
+import java.io.IOException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -84,6 +86,30 @@ public class ErrorMappers {
             Log.errorf(e, "request failed");
         }
         return body(status, message, type, null, null);
+    }
+
+    /**
+     * Reading the body failed. When the client closed its connection before the body was complete, nobody is left to
+     * answer and the fault is not the server's: a 400 (counted as a client error, logged at debug), not a 500 that
+     * would page someone. Any other I/O failure is the server's.
+     */
+    @ServerExceptionMapper
+    public Response io(IOException e) {
+        if (!clientClosed(e)) {
+            return unexpected(e);
+        }
+        Log.debugf("the client closed its connection before its request body was complete: %s", e.getMessage());
+        return body(400, "The connection closed before the request body was complete", "invalid_request_error", null,
+                "incomplete_body");
+    }
+
+    static boolean clientClosed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @ServerExceptionMapper

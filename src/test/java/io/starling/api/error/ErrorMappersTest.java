@@ -3,7 +3,9 @@ package io.starling.api.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.starling.engine.ModelUnavailableException;
+import io.vertx.core.http.HttpClosedException;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 /** The mappings no running test server can reach on demand (a model that is not loaded). */
@@ -17,5 +19,15 @@ class ErrorMappersTest {
         ErrorBody body = (ErrorBody) response.getEntity();
         assertThat(body.error().code()).isEqualTo("model_not_ready");
         assertThat(body.error().type()).isEqualTo("server_error");
+    }
+
+    @Test
+    void aClientThatClosedMidBodyIsAClientErrorAndOtherIoFailuresAreTheServers() {
+        Response closed = new ErrorMappers().io(new IOException(new HttpClosedException("Connection was closed")));
+        assertThat(closed.getStatus()).isEqualTo(400);
+        assertThat(((ErrorBody) closed.getEntity()).error().code()).isEqualTo("incomplete_body");
+
+        Response disk = new ErrorMappers().io(new IOException("No space left on device"));
+        assertThat(disk.getStatus()).isEqualTo(500);
     }
 }
