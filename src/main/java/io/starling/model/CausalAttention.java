@@ -4,7 +4,6 @@ import io.starling.tensor.GgmlDot;
 import io.starling.tensor.MatMul;
 import io.starling.tensor.VectorExp;
 import io.starling.tensor.Vectors;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,8 +31,6 @@ final class CausalAttention {
 
     /** llama.cpp pads the attended KV cells to this multiple when flash attention is off. */
     static final int KV_PAD = 32;
-    /** The kernels' float width, for the softmax's exponentials (a group of 16 is whole vectors at any width). */
-    private static final VectorSpecies<Float> EXP_LANES = Vectors.floatSpecies();
 
     private final int heads;
     private final int kvHeads;
@@ -272,11 +269,8 @@ final class CausalAttention {
         }
         double sum = 0;
         int grouped = cells - cells % GgmlExp.GROUP;
-        FloatVector shift = FloatVector.broadcast(EXP_LANES, max);
+        VectorExp.exp(weights, 0, weights, 0, grouped, max);
         for (int g = 0; g < grouped; g += GgmlExp.GROUP) {
-            for (int i = 0; i < GgmlExp.GROUP; i += EXP_LANES.length()) {
-                VectorExp.ggmlExpf(FloatVector.fromArray(EXP_LANES, weights, g + i).sub(shift)).intoArray(weights, g + i);
-            }
             System.arraycopy(weights, g, lanes, 0, GgmlExp.GROUP);
             sum += GgmlDot.tree(lanes, GgmlExp.GROUP);
         }

@@ -1,9 +1,6 @@
 package io.starling.model;
 
 import io.starling.tensor.VectorExp;
-import io.starling.tensor.Vectors;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The exponentials of llama.cpp's AVX-512 CPU backend. Softmax and SiLU run 16 elements at a time through
@@ -14,14 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
 final class GgmlExp {
     /** Elements per ggml_v_expf call (one __m512). */
     static final int GROUP = 16;
-    private static final VectorSpecies<Float> F = Vectors.floatSpecies();
 
     private GgmlExp() {
     }
 
     /**
      * One lane of ggml_v_expf (AVX-512 build): every FMA as in the intrinsic sequence; the reference
-     * {@link VectorExp#ggmlExpf} is checked against, lane by lane.
+     * {@link VectorExp} is checked against, lane by lane.
      */
     static float vExpf(float x) {
         final float r = 0x1.8p23f;
@@ -51,12 +47,7 @@ final class GgmlExp {
      */
     static void silu(float[] v, int offset, int count) {
         int vectorEnd = count - count % GROUP;
-        int lanes = F.length();
-        FloatVector zero = FloatVector.zero(F);
-        for (int i = 0; i < vectorEnd; i += lanes) {
-            FloatVector x = FloatVector.fromArray(F, v, offset + i);
-            x.div(VectorExp.ggmlExpf(zero.sub(x)).add(1f)).intoArray(v, offset + i);
-        }
+        VectorExp.silu(v, offset, vectorEnd);
         for (int i = vectorEnd; i < count; i++) {
             float x = v[offset + i];
             v[offset + i] = x / (1f + expf(-x));

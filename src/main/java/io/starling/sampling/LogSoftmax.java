@@ -19,6 +19,8 @@ public final class LogSoftmax {
     private static final int L = F.length();
     /** Vectors added in float lanes before the lanes go to the double sum: at most 32 roundings of values ≤ 1. */
     private static final int BLOCK = 32;
+    /** A block's exponentials, per thread: a row is exponentiated a block at a time (see VectorExp's comment). */
+    private static final ThreadLocal<float[]> EXPS = ThreadLocal.withInitial(() -> new float[BLOCK * L]);
 
     private LogSoftmax() {
     }
@@ -26,21 +28,20 @@ public final class LogSoftmax {
     /** {@code log(sum(exp(logits[offset .. offset + n))))}, the normaliser of every log-probability of the row. */
     public static double logSumExp(float[] logits, int offset, int n) {
         float max = max(logits, offset, n);
-        FloatVector shift = FloatVector.broadcast(F, max);
-        FloatVector lanes = FloatVector.zero(F);
+        float[] exps = EXPS.get();
         double sum = 0;
-        int blockFill = 0;
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += L) {
-            lanes = lanes.add(VectorExp.ggmlExpf(FloatVector.fromArray(F, logits, offset + i).sub(shift)));
-            if (++blockFill == BLOCK) {
-                sum += laneSum(lanes);
-                lanes = FloatVector.zero(F);
-                blockFill = 0;
+        int bound = F.loopBound(n);
+        for (int block = 0; block < bound; block += BLOCK * L) {
+            int count = Math.min(BLOCK * L, bound - block);
+            VectorExp.exp(logits, offset + block, exps, 0, count, max);
+            FloatVector lanes = FloatVector.zero(F);
+            for (int k = 0; k < count; k += L) {
+                lanes = lanes.add(FloatVector.fromArray(F, exps, k));
             }
+            lanes.intoArray(exps, 0);
+            sum += laneSum(exps);
         }
-        sum += laneSum(lanes);
-        for (; i < n; i++) {
+        for (int i = bound; i < n; i++) {
             sum += Math.exp(logits[offset + i] - max);
         }
         return max + Math.log(sum);
@@ -77,11 +78,11 @@ public final class LogSoftmax {
         return max;
     }
 
-    /** The lanes added in lane order, the same in interpreted and compiled code (unlike reduceLanes(ADD)). */
-    private static double laneSum(FloatVector lanes) {
+    /** Stored lanes added in lane order, the same in interpreted and compiled code (unlike reduceLanes(ADD)). */
+    private static double laneSum(float[] lanes) {
         double sum = 0;
         for (int k = 0; k < L; k++) {
-            sum += lanes.lane(k);
+            sum += lanes[k];
         }
         return sum;
     }

@@ -22,7 +22,7 @@ import java.util.List;
  * perf/model-cputime MODEL.gguf pp N                  # one prefill of N tokens</pre>
  * Prints tokens per CPU-second (and per wall-second) and the bytes the thread allocated per token (the KV caches
  * are made beforehand; the batch objects of each step are counted) for four repetitions; the first includes JIT
- * warm-up. Decode runs also time the greedy sampler on the last logits row (the chosen token's log-probability
+ * warm-up. Decode runs then time the greedy sampler on the last logits row, apart (the chosen token's log-probability
  * included, which every generated token pays for), to set beside the step it follows.
  */
 public final class ModelCpuTime {
@@ -74,11 +74,11 @@ public final class ModelCpuTime {
                 long allocated = threads.getCurrentThreadAllocatedBytes();
                 long wall = System.nanoTime();
                 int tokens;
+                Logits last = null;
                 if (prefill) {
                     model.forward(Batch.single(kv[0], 0, prompt, Batch.Outputs.LAST));
                     tokens = n;
                 } else {
-                    Logits last = null;
                     for (int step = 0; step < n; step++) {
                         List<Batch.Sequence> batch = new ArrayList<>(sequences);
                         for (int s = 0; s < sequences; s++) {
@@ -88,7 +88,6 @@ public final class ModelCpuTime {
                         last = model.forward(new Batch(batch));
                     }
                     tokens = n * sequences;
-                    samplerCost(last, threads);
                 }
                 double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
                 long bytes = threads.getCurrentThreadAllocatedBytes() - allocated;
@@ -96,6 +95,9 @@ public final class ModelCpuTime {
                 System.out.printf("%s%d%s: %.2f tokens per CPU-second (%.2f per wall-second), %d bytes allocated per token%n",
                         prefill ? "pp" : "tg", n, sequences > 1 ? " x" + sequences : "", tokens / cpuSeconds,
                         tokens / wallSeconds, bytes / tokens);
+                if (!prefill) {
+                    samplerCost(last, threads);
+                }
             }
         }
     }
