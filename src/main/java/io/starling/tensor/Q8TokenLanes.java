@@ -406,11 +406,11 @@ final class Q8TokenLanes {
         // chunk by chunk, as decodeQ8_0
         for (int k0 = 0, c = 0; k0 < blocks; k0 += CHUNK_BLOCKS, c += chunkStride) {
             int n = Math.min(CHUNK_BLOCKS, blocks - k0);
-            MemorySegment chunk = w.asSlice(row + (long) k0 * 18, (long) n * 18);
+            long chunk = row + (long) k0 * 18;
             for (int j = 0; j < n; j++) {
-                long off = (long) j * 18;
-                ws[dwAt + c + j] = LittleEndian.half(chunk, off);
-                ByteVector nibbles = ByteVector.fromMemorySegment(B16, chunk, off + 2, LE);
+                long off = chunk + (long) j * 18;
+                ws[dwAt + c + j] = LittleEndian.half(w, off);
+                ByteVector nibbles = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
                 int e = at + c + j * 32;
                 for (int p = 0; p < PARTS16; p++) {
                     IntVector v = (IntVector) nibbles.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -423,15 +423,16 @@ final class Q8TokenLanes {
 
     /** A Q8_0 row as integer-valued floats q, laid out as {@link #decodeQ4_0} lays out its row. */
     private static void decodeQ8_0(MemorySegment w, long row, int blocks, float[] ws, int at, int dwAt, int chunkStride) {
-        // chunk by chunk: no division per block, and the accesses check against the chunk's slice
+        // chunk by chunk: no division per block (the weights read in place: a slice per chunk was an allocation C2
+        // could not remove, ~180 MB per prefill step of a 1B model)
         for (int k0 = 0, c = 0; k0 < blocks; k0 += CHUNK_BLOCKS, c += chunkStride) {
             int n = Math.min(CHUNK_BLOCKS, blocks - k0);
-            MemorySegment chunk = w.asSlice(row + (long) k0 * 34, (long) n * 34);
+            long chunk = row + (long) k0 * 34;
             for (int j = 0; j < n; j++) {
-                long off = (long) j * 34;
-                ws[dwAt + c + j] = LittleEndian.half(chunk, off);
-                ByteVector l = ByteVector.fromMemorySegment(B16, chunk, off + 2, LE);
-                ByteVector h = ByteVector.fromMemorySegment(B16, chunk, off + 18, LE);
+                long off = chunk + (long) j * 34;
+                ws[dwAt + c + j] = LittleEndian.half(w, off);
+                ByteVector l = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
+                ByteVector h = ByteVector.fromMemorySegment(B16, w, off + 18, LE);
                 int e = at + c + j * 32;
                 for (int p = 0; p < PARTS16; p++) {
                     ((FloatVector) l.convertShape(VectorOperators.B2F, F, p)).intoArray(ws, e + p * L);
