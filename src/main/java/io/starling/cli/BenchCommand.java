@@ -6,6 +6,7 @@ import io.starling.gguf.GgufTensor;
 import io.starling.model.Batch;
 import io.starling.model.KvStore;
 import io.starling.model.LlamaModel;
+import io.starling.model.Warmup;
 import io.starling.tensor.MatMul;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,8 +25,10 @@ import picocli.CommandLine.Spec;
 /**
  * Prompt-processing and generation speed, measured the way llama-bench measures them so the two tables can be
  * put side by side: pp = one forward pass over N random prompt tokens (logits of the last one only), tg = N
- * single-token decode steps from an empty context; one warm-up of each first, the KV cache cleared before every
- * repetition, t/s = tokens / time of each repetition, reported as mean ± sample standard deviation.
+ * single-token decode steps from an empty context; the model's code warmed first (a {@link Warmup}: every kernel
+ * shape until the JIT has compiled it, so a short tg run does not time compilation) and one warm-up of each test,
+ * the KV cache cleared before every repetition, t/s = tokens / time of each repetition, reported as mean ± sample
+ * standard deviation.
  *
  * <p>{@code --batch B} adds a row {@code tgN x B}: B sequences decoding together, one token each per step, t/s
  * counting all of their tokens (what continuous batching gains over one sequence).
@@ -68,6 +71,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         try (GgufFile file = GgufFile.open(model); MatMul matMul = new MatMul(n)) {
             LlamaModel llama = LlamaModel.load(file, matMul);
+            Warmup warmup = new Warmup(llama);
+            while (warmup.step()) {
+                // until every phase has settled
+            }
+            System.err.printf("warmed up in %d ms%n", warmup.busyNanos() / 1_000_000);
             int context = Math.max(1, Math.max(prompt, gen));
             Runner runner = new Runner(llama, context, Math.max(1, batch));
             String description = describe(file);
