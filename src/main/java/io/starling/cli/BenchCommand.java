@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
             while (warmup.step()) {
                 // until every phase has settled
             }
-            System.err.printf("warmed up in %d ms%n", warmup.busyNanos() / 1_000_000);
+            spec.commandLine().getErr().printf("warmed up in %d ms%n", warmup.busyNanos() / 1_000_000);
             int context = Math.max(1, Math.max(prompt, gen));
             Runner runner = new Runner(llama, context, Math.max(1, batch));
             String description = describe(file);

@@ -226,7 +226,8 @@ public interface StarlingConfig {
         /**
          * Warm the model's kernels and forward pass while the engine is idle, so the first requests after a start
          * run compiled code; readiness does not wait for it, and a request arriving meanwhile waits for at most one
-         * small piece of it.
+         * piece of it (one kernel product on a few rows, or one model step of at most 19 tokens). It takes the cores
+         * for some seconds: beside another version of the model that is serving (a reload), that one slows meanwhile.
          */
         @WithDefault("true")
         boolean warmUp();

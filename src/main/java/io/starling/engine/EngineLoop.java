@@ -19,8 +19,9 @@ import java.util.function.Predicate;
  * budget), runs it as one {@link LlamaModel#forward} on the kernel pool, and lets every sequence sample from its
  * row. It alone touches the model and the KV caches; REST threads only enqueue and consume.
  *
- * <p>While it has nothing to run and the model is not yet warm, it runs the next small piece of a {@link Warmup}
- * instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness back.
+ * <p>While nothing runs or waits and the model is not yet warm, it runs the next piece of a {@link Warmup} (one model
+ * step at most) instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness
+ * back.
  *
  * <p>Cancellations and deadlines are checked before every step, so a client that goes away stops its sequences
  * within one step, and a request past its deadline is failed and its caches freed, queued or running.
@@ -65,18 +66,13 @@ final class EngineLoop implements Runnable {
         try (MatMul matMul = new MatMul(settings.kernelThreads(), MatMul.Activations.LLAMA_CPP, settings.batchInvariant())) {
             // binding only maps tensors: cheap, and on this thread because the model is not thread-safe
             LlamaModel model = LlamaModel.load(file, matMul);
-            Warmup warmup = settings.warmUp() ? new Warmup(model) : null;
+            Warmup warmup = settings.warmUp() ? newWarmup(model) : null;
             while (!stopping) {
                 if (iterate(model)) {
                     continue;
                 }
-                if (warmup != null && warmup.step()) {
-                    if (warmup.done()) {
-                        Log.infof("engine warmed up while idle: %d ms in %d kernel and %d forward rounds%s",
-                                warmup.busyNanos() / 1_000_000, warmup.kernelRounds(), warmup.forwardRounds(),
-                                warmup.steady() ? "" : " (stopped at the round limit, not steady)");
-                        warmup = null;
-                    }
+                if (warmup != null && queue.size() == 0) {
+                    warmup = warmUp(warmup);
                     continue;
                 }
                 queue.awaitWork(IDLE_WAIT_NANOS);
@@ -89,6 +85,33 @@ final class EngineLoop implements Runnable {
         } finally {
             drain(reason);
         }
+    }
+
+    private static Warmup newWarmup(LlamaModel model) {
+        try {
+            return new Warmup(model);
+        } catch (RuntimeException e) {
+            Log.warnf(e, "no warm-up; the first requests compile the model's code instead");
+            return null;
+        }
+    }
+
+    /**
+     * The next piece of the warm-up; the warm-up itself once it is done or has failed (null). It only speeds the first
+     * requests up, so a failure in it is logged and the engine serves on without it.
+     */
+    private static Warmup warmUp(Warmup warmup) {
+        try {
+            if (warmup.step() && !warmup.done()) {
+                return warmup;
+            }
+            Log.infof("engine warmed up while idle: %d ms in %d kernel and %d forward rounds%s",
+                    warmup.busyNanos() / 1_000_000, warmup.kernelRounds(), warmup.forwardRounds(),
+                    warmup.steady() ? "" : " (stopped at the round limit, not steady)");
+        } catch (RuntimeException e) {
+            Log.warnf(e, "warm-up abandoned; the first requests compile the model's code instead");
+        }
+        return null;
     }
 
     /** One round: retire, admit, run a step. False when there was nothing to run. */

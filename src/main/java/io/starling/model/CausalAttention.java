@@ -3,8 +3,6 @@ package io.starling.model;
 import io.starling.tensor.GgmlDot;
 import io.starling.tensor.MatMul;
 import io.starling.tensor.VectorExp;
-import io.starling.tensor.Vectors;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Scaled dot-product attention of a run of query tokens over one sequence's KV cache, causal (a token sees its own

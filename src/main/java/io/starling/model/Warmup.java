@@ -18,8 +18,8 @@ import java.util.Map;
  *
  * <p>Two phases, both on the model's own kernel pool and thread:
  * <ol>
- * <li><b>Kernels</b>, on the first {@value #ROWS} rows of each kind of weight matrix the model has (its formats and
- *     row lengths, so the compiled loops see the trip counts they will run), at every batch size that picks a
+ * <li><b>Kernels</b>, on the first {@value #ROWS} rows of each kind of weight matrix the model has (each format and
+ *     row length in any layer, so the compiled loops see the trip counts they will run), at every batch size that picks a
  *     different kernel: one token, tiles filled in full and in part, token-lane groups with and without leftovers.
  *     A few rows keep a step short however large the model.</li>
  * <li><b>The forward pass</b> around the kernels (norms, rotary embedding, attention, the output head), with the
@@ -48,7 +48,7 @@ public final class Warmup {
     private final float[] out;
     private final Phase kernels;
     private final Phase forward;
-    /** The forward phase's round: its prompt tokens, stores and positions, fresh every round. */
+    /** The forward phase: its prompt tokens and stores (overwritten every round) and positions (reset every round). */
     private final int[] prompt;
     private final List<KvStore> stores = new ArrayList<>(DECODERS);
     private final int[] positions = new int[DECODERS];
@@ -121,14 +121,20 @@ public final class Warmup {
         return busyNanos;
     }
 
-    /** The first rows of one matrix of each (format, row length) the model multiplies by, the output head's too. */
+    /**
+     * The first rows of one matrix of each (format, row length) the model multiplies by, in any layer (mixed files
+     * quantize some layers' matrices differently), the output head's too.
+     */
     static List<WeightMatrix> kernelKinds(LlamaWeights weights) {
         Map<String, WeightMatrix> kinds = new LinkedHashMap<>();
-        LlamaWeights.Layer layer = weights.layers().getFirst();
-        for (WeightMatrix w : List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(), layer.gate(),
-                layer.up(), layer.down(), weights.output())) {
-            kinds.putIfAbsent(w.format().type() + "x" + w.cols(), firstRows(w));
+        for (LlamaWeights.Layer layer : weights.layers()) {
+            for (WeightMatrix w : List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput(),
+                    layer.gate(), layer.up(), layer.down())) {
+                kinds.putIfAbsent(w.format().type() + "x" + w.cols(), firstRows(w));
+            }
         }
+        WeightMatrix output = weights.output();
+        kinds.putIfAbsent(output.format().type() + "x" + output.cols(), firstRows(output));
         return new ArrayList<>(kinds.values());
     }
 

@@ -29,7 +29,7 @@ import static io.starling.tensor.Vectors.PARTS16;
  * tokens of 2048 columns) do not fit L1, and a kernel that swept every column for each eight rows streamed them all
  * from L2 again per eight rows. Here a panel of up to {@link #TILES} eight-row tiles is decoded (whole rows one after
  * the other: sequential streams for the hardware prefetcher), then the columns go in chunks of {@link #CHUNK}: each
- * token groups' chunk of activations (48 KiB for three groups at 512 bits) is reused from L1 by all tiles of the panel,
+ * token groups' chunk of activations (24 KiB for three groups at 512 bits) is reused from L1 by all tiles of the panel,
  * and the running sums stay in the scratch between chunks. Within a tile's chunk decoded rows sit {@link #CHUNK}
  * floats apart, a constant, so the eight broadcasts of a step address one index register with fixed displacements
  * (with a row stride held in registers the loop spent more instructions on addresses than on FMAs).

@@ -27,26 +27,40 @@ public final class VectorExp {
 
     /** {@code dst[dstFrom + i] = e^(src[srcFrom + i] - shift)} for i in [0, count); src and dst may be the same run. */
     public static void exp(float[] src, int srcFrom, float[] dst, int dstFrom, int count, float shift) {
-        run(src, srcFrom, dst, dstFrom, count, shift, false);
+        runs(src, srcFrom, dst, dstFrom, count, shift, false);
     }
 
     /** SiLU in place, {@code x / (1 + e^-x)} for {@code v[from .. from + count)}, ggml_v_silu's arithmetic. */
     public static void silu(float[] v, int from, int count) {
-        run(v, from, v, from, count, 0f, true);
+        runs(v, from, v, from, count, 0f, true);
+    }
+
+    /**
+     * Whole vectors in place; a part-filled last one through a padded copy (the model's callers never have one:
+     * their runs are whole groups of 16), so the loop itself needs no masks, which not every platform compiles.
+     */
+    private static void runs(float[] src, int srcFrom, float[] dst, int dstFrom, int count, float shift, boolean silu) {
+        int whole = F.loopBound(count);
+        run(src, srcFrom, dst, dstFrom, whole, shift, silu);
+        if (whole < count) {
+            float[] padded = new float[L];
+            System.arraycopy(src, srcFrom + whole, padded, 0, count - whole);
+            run(padded, 0, padded, 0, L, shift, silu);
+            System.arraycopy(padded, 0, dst, dstFrom + whole, count - whole);
+        }
     }
 
     /**
      * e^x in every lane, the same bits as ggml: the same FMAs, and {@code j * 2^n} rounded once as
      * {@code _mm512_scalef_ps} rounds it, here as {@code (j * 2^a) * 2^b} with {@code a + b = n} and both powers
      * normal floats (|n| ≤ 192), the first product exact, so that only the second rounds (also into the subnormals).
-     * Beyond |n| > 192 the result is 0 or infinity, as ggml's. Written once, inside the loop (see the class comment);
-     * a part-filled last vector runs under a mask.
+     * Beyond |n| > 192 the result is 0 or infinity, as ggml's. Written once, inside the loop (see the class comment),
+     * over whole vectors ({@code count} a multiple of the lanes).
      */
     private static void run(float[] src, int srcFrom, float[] dst, int dstFrom, int count, float shift, boolean silu) {
         final float r = 0x1.8p23f;
         for (int i = 0; i < count; i += L) {
-            VectorMask<Float> inRange = F.indexInRange(i, count);
-            FloatVector in = FloatVector.fromArray(F, src, srcFrom + i, inRange);
+            FloatVector in = FloatVector.fromArray(F, src, srcFrom + i);
             // SiLU's e^-x is taken of 0 - x, as ggml_v_silu does
             FloatVector x = silu ? in.broadcast(0f).sub(in) : in.sub(shift);
             FloatVector z = x.fma(0x1.715476p+0f, r);
@@ -66,7 +80,7 @@ public final class VectorExp {
             FloatVector beyond = x.broadcast(0f).blend(Float.POSITIVE_INFINITY, n.compare(VectorOperators.GT, 0f));
             FloatVector e = j.mul(powA).mul(powC).blend(beyond, outside);
             FloatVector out = silu ? in.div(e.add(1f)) : e;
-            out.intoArray(dst, dstFrom + i, inRange);
+            out.intoArray(dst, dstFrom + i);
         }
     }
 }

@@ -93,8 +93,8 @@ public class ErrorMappers {
      * answer and the fault is not the server's: a 400 (counted as a client error, logged at debug), not a 500 that
      * would page someone. Any other I/O failure is the server's.
      */
-    @ServerExceptionMapper
-    public Response io(IOException e) {
+    @ServerExceptionMapper({IOException.class, HttpClosedException.class})
+    public Response io(Exception e) {
         if (!clientClosed(e)) {
             return unexpected(e);
         }
@@ -104,7 +104,9 @@ public class ErrorMappers {
     }
 
     static boolean clientClosed(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        // a few causes deep at most: Vert.x's exception wrapped once or twice by the body reader
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
             if (t instanceof HttpClosedException) {
                 return true;
             }

@@ -27,6 +27,9 @@ class ErrorMappersTest {
         assertThat(closed.getStatus()).isEqualTo(400);
         assertThat(((ErrorBody) closed.getEntity()).error().code()).isEqualTo("incomplete_body");
 
+        Response unwrapped = new ErrorMappers().io(new HttpClosedException("Connection was closed"));
+        assertThat(unwrapped.getStatus()).isEqualTo(400);
+
         Response disk = new ErrorMappers().io(new IOException("No space left on device"));
         assertThat(disk.getStatus()).isEqualTo(500);
     }
