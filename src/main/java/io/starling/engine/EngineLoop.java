@@ -71,7 +71,7 @@ final class EngineLoop implements Runnable {
                 if (iterate(model)) {
                     continue;
                 }
-                if (warmup != null && queue.size() == 0) {
+                if (warmup != null && queue.isEmpty()) {
                     warmup = warmUp(warmup);
                     continue;
                 }

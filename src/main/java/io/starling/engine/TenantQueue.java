@@ -216,4 +216,19 @@ final class TenantQueue<T> {
             lock.unlock();
         }
     }
+
+    /** Whether nothing waits, interactive or background. */
+    boolean isEmpty() {
+        lock.lock();
+        try {
+            for (Priority priority : Priority.values()) {
+                if (lanes(priority).size > 0) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
 }

@@ -87,6 +87,20 @@ class TenantQueueTest {
         assertThat(queue.poll(item -> true)).isEqualTo("b0");
     }
 
+    @Test
+    void emptyOnlyWhenNeitherInteractiveNorBackgroundWorkWaits() {
+        TenantQueue<String> queue = new TenantQueue<>(4, t -> 1);
+        assertThat(queue.isEmpty()).isTrue();
+        queue.offer("batch", "b0", Priority.BACKGROUND);
+        assertThat(queue.size()).as("the interactive depth").isZero();
+        assertThat(queue.isEmpty()).as("background work waits").isFalse();
+        queue.offer("user", "u0");
+        queue.poll(item -> true);
+        assertThat(queue.isEmpty()).isFalse();
+        queue.poll(item -> true);
+        assertThat(queue.isEmpty()).isTrue();
+    }
+
     private static List<String> drain(TenantQueue<String> queue) {
         List<String> out = new ArrayList<>();
         String item;
