@@ -3,6 +3,10 @@ package io.starling.tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 import static io.starling.tensor.Vectors.F;
 import static io.starling.tensor.Vectors.L;
 
@@ -20,6 +24,9 @@ import static io.starling.tensor.Vectors.L;
  * <p>Grown to the largest batch seen, reused by every call: one instance per {@link MatMul}.
  */
 final class Q8Activations {
+    /** Bytes of a cache line, the alignment of {@link #rounded}. */
+    private static final int CACHE_LINE = 64;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Tokens the buffers grow by. */
     private static final int GROWTH = 64;
     /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to the nearest integer, ties to even. */
@@ -27,8 +34,13 @@ final class Q8Activations {
     float[] q = new float[0];
     float[] d = new float[0];
     float[] c = new float[0];
-    /** The rounded values themselves, {@code q[i] * d[i / 32]} (exact: 8 bits times an fp16 scale), token-major. */
-    float[] rounded = new float[0];
+    /**
+     * The rounded values themselves, {@code q[i] * d[i / 32]} (exact: 8 bits times an fp16 scale), token-major, as
+     * native-order floats. Off the heap, on a cache-line boundary: the JVM aligns array data to 8 bytes only, and the
+     * decode tiles, which load these values a whole vector at a time, ran 16-30% slower with every 64-byte load
+     * split over two cache lines (perf/RESULTS.md, "Activations on cache lines").
+     */
+    MemorySegment rounded = MemorySegment.NULL;
     /**
      * The first {@code groups} groups of {@link Vectors#floatLanes()} tokens again, element-major: lane t of
      * {@code qt[(g * cols + i) * L ..]} is quant i of token g * L + t, lane t of {@code dt[(g * blocks + b) * L ..]}
@@ -111,7 +123,8 @@ final class Q8Activations {
         int count = tokens * cols;
         if (q.length < count) {
             q = new float[count];
-            rounded = new float[count];
+            // freed by the garbage collector once the next growth drops it
+            rounded = Arena.ofAuto().allocate((long) count * Float.BYTES, CACHE_LINE);
         }
         if (qt.length < count && batch >= L) {
             qt = new float[count];
@@ -142,7 +155,7 @@ final class Q8Activations {
             for (int p = 0; p < parts; p++) {
                 FloatVector v = FloatVector.fromArray(F, x, in + p * L).mul(id).add(RINT).sub(RINT);
                 v.intoArray(q, out + p * L);
-                v.mul(scale).intoArray(rounded, out + p * L);
+                v.mul(scale).intoMemorySegment(rounded, (long) (out + p * L) * Float.BYTES, NATIVE);
                 sum = sum.add(v);
             }
             d[b] = scale;

@@ -38,6 +38,8 @@ import static io.starling.tensor.Vectors.PARTS16;
  */
 final class Q8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** The order {@link Q8Activations#rounded} is written in. */
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Activations of a token chunk kept hot in L2 while a thread's rows are swept over them (2x8 tiles). */
     private static final int TOKEN_CHUNK_BYTES = 512 * 1024;
     /** n - 8 for the nibbles n = 0..15: scaled by a block's dw, the table of its decoded weights (exact products). */
@@ -127,9 +129,11 @@ final class Q8Kernels {
             int o = outOffset + t * outStride;
             for (int r = rowStart; r < rowStart + eighth; r++) {
                 if (q4_0) {
-                    q4_0Tile8x1(w, r * rowBytes, eighth * rowBytes, blocks, a.rounded, t * cols, out, o + r, eighth, scratch);
+                    q4_0Tile8x1(w, r * rowBytes, eighth * rowBytes, blocks, a.rounded, (long) t * cols * Float.BYTES, out, o + r, eighth,
+                            scratch);
                 } else {
-                    q8_0Tile8x1(w, r * rowBytes, eighth * rowBytes, blocks, a.rounded, t * cols, out, o + r, eighth, scratch);
+                    q8_0Tile8x1(w, r * rowBytes, eighth * rowBytes, blocks, a.rounded, (long) t * cols * Float.BYTES, out, o + r, eighth,
+                            scratch);
                 }
             }
             for (int r = rowStart + 8 * eighth; r < rowEnd; r += 4) {
@@ -416,7 +420,7 @@ final class Q8Kernels {
      * token, so a token's result does not depend on which tile it ran in. Writes out[o + j * outStride + i] for
      * token t + j and row r0 + i, j below {@code tokens} and i below {@code rows} (both at most 4).
      */
-    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
+    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
                                     int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
@@ -426,8 +430,9 @@ final class Q8Kernels {
         // a missing row or token reads the last real one again (its results are not written)
         long row1 = row0 + Math.min(1, rows - 1) * rowBytes, row2 = row0 + Math.min(2, rows - 1) * rowBytes;
         long row3 = row0 + Math.min(3, rows - 1) * rowBytes;
-        int x0 = t * cols, x1 = x0 + Math.min(1, tokens - 1) * cols, x2 = x0 + Math.min(2, tokens - 1) * cols;
-        int x3 = x0 + Math.min(3, tokens - 1) * cols;
+        long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
+        long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
+        long x3 = x0 + Math.min(3, tokens - 1) * rowX;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -443,7 +448,7 @@ final class Q8Kernels {
             IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
             IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
-                int e = k * 32 + p * L;
+                long e = ((long) k * 32 + p * L) * Float.BYTES;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -468,26 +473,26 @@ final class Q8Kernels {
                     wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
                     wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
                 }
-                FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
-                FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
                 a20 = wh2.fma(xh0, wl2.fma(xl0, a20));
                 a30 = wh3.fma(xh0, wl3.fma(xl0, a30));
-                FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e);
-                FloatVector xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
                 a21 = wh2.fma(xh1, wl2.fma(xl1, a21));
                 a31 = wh3.fma(xh1, wl3.fma(xl1, a31));
-                FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e);
-                FloatVector xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
                 a22 = wh2.fma(xh2, wl2.fma(xl2, a22));
                 a32 = wh3.fma(xh2, wl3.fma(xl2, a32));
-                FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e);
-                FloatVector xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
                 a23 = wh2.fma(xh3, wl2.fma(xl3, a23));
@@ -522,7 +527,7 @@ final class Q8Kernels {
      * a range, as the single-token kernel takes them): the token left over by the tiles of a batch. Writes out[o],
      * out[o + outStride], ... out[o + 7 * outStride].
      */
-    private static void q4_0Tile8x1(MemorySegment w, long row0, long stride, int blocks, float[] x, int x0, float[] out,
+    private static void q4_0Tile8x1(MemorySegment w, long row0, long stride, int blocks, MemorySegment x, long x0, float[] out,
                                     int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -553,9 +558,9 @@ final class Q8Kernels {
             IntVector t4 = nibbles.mul(dw4).reinterpretAsInts(), t5 = nibbles.mul(dw5).reinterpretAsInts();
             IntVector t6 = nibbles.mul(dw6).reinterpretAsInts(), t7 = nibbles.mul(dw7).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
-                int e = x0 + k * 32 + p * L;
-                FloatVector xl = FloatVector.fromArray(F, x, e);
-                FloatVector xh = FloatVector.fromArray(F, x, e + 16);
+                long e = x0 + ((long) k * 32 + p * L) * Float.BYTES;
+                FloatVector xl = FloatVector.fromMemorySegment(F, x, e, NATIVE);
+                FloatVector xh = FloatVector.fromMemorySegment(F, x, e + 16 * Float.BYTES, NATIVE);
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -615,7 +620,7 @@ final class Q8Kernels {
     }
 
     /** {@link #q4_0Tile8x1} for Q8_0: {@link #q8_0Tile4x4}'s arithmetic for one token and eight rows. */
-    private static void q8_0Tile8x1(MemorySegment w, long row0, long stride, int blocks, float[] x, int x0, float[] out,
+    private static void q8_0Tile8x1(MemorySegment w, long row0, long stride, int blocks, MemorySegment x, long x0, float[] out,
                                     int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -648,9 +653,9 @@ final class Q8Kernels {
             ByteVector l7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
             ByteVector h7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 18, LE);
             for (int p = 0; p < PARTS16; p++) {
-                int e = x0 + k * 32 + p * L;
-                FloatVector xl = FloatVector.fromArray(F, x, e);
-                FloatVector xh = FloatVector.fromArray(F, x, e + 16);
+                long e = x0 + ((long) k * 32 + p * L) * Float.BYTES;
+                FloatVector xl = FloatVector.fromMemorySegment(F, x, e, NATIVE);
+                FloatVector xh = FloatVector.fromMemorySegment(F, x, e + 16 * Float.BYTES, NATIVE);
                 a0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0)
                         .fma(xh, ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(dw0).fma(xl, a0));
                 a1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).mul(dw1)
@@ -687,17 +692,18 @@ final class Q8Kernels {
      * nibbles index a per-block table of {@code (n - 8) * dw} (same bits, 5-10% less time: perf/RESULTS.md, "nibbles
      * through a table").
      */
-    private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
+    private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
                                     int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero, a04 = zero, a05 = zero, a06 = zero, a07 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero, a14 = zero, a15 = zero, a16 = zero, a17 = zero;
         // a missing row or token reads the last real one again (its results are not written)
         long row1 = row0 + Math.min(1, rows - 1) * rowBytes;
-        int x0 = t * cols, x1 = x0 + Math.min(1, tokens - 1) * cols, x2 = x0 + Math.min(2, tokens - 1) * cols;
-        int x3 = x0 + Math.min(3, tokens - 1) * cols, x4 = x0 + Math.min(4, tokens - 1) * cols;
-        int x5 = x0 + Math.min(5, tokens - 1) * cols, x6 = x0 + Math.min(6, tokens - 1) * cols;
-        int x7 = x0 + Math.min(7, tokens - 1) * cols;
+        long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
+        long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
+        long x3 = x0 + Math.min(3, tokens - 1) * rowX, x4 = x0 + Math.min(4, tokens - 1) * rowX;
+        long x5 = x0 + Math.min(5, tokens - 1) * rowX, x6 = x0 + Math.min(6, tokens - 1) * rowX;
+        long x7 = x0 + Math.min(7, tokens - 1) * rowX;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -710,7 +716,7 @@ final class Q8Kernels {
             IntVector t0 = nibbles.mul(dw0).reinterpretAsInts();
             IntVector t1 = nibbles.mul(dw1).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
-                int e = k * 32 + p * L;
+                long e = ((long) k * 32 + p * L) * Float.BYTES;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 FloatVector wl0, wh0, wl1, wh1;
@@ -727,36 +733,36 @@ final class Q8Kernels {
                     wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                     wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                 }
-                FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
-                FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
-                FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e);
-                FloatVector xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
-                FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e);
-                FloatVector xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
-                FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e);
-                FloatVector xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
-                FloatVector xl4 = FloatVector.fromArray(F, x, x4 + e);
-                FloatVector xh4 = FloatVector.fromArray(F, x, x4 + e + 16);
+                FloatVector xl4 = FloatVector.fromMemorySegment(F, x, x4 + e, NATIVE);
+                FloatVector xh4 = FloatVector.fromMemorySegment(F, x, x4 + e + 16 * Float.BYTES, NATIVE);
                 a04 = wh0.fma(xh4, wl0.fma(xl4, a04));
                 a14 = wh1.fma(xh4, wl1.fma(xl4, a14));
-                FloatVector xl5 = FloatVector.fromArray(F, x, x5 + e);
-                FloatVector xh5 = FloatVector.fromArray(F, x, x5 + e + 16);
+                FloatVector xl5 = FloatVector.fromMemorySegment(F, x, x5 + e, NATIVE);
+                FloatVector xh5 = FloatVector.fromMemorySegment(F, x, x5 + e + 16 * Float.BYTES, NATIVE);
                 a05 = wh0.fma(xh5, wl0.fma(xl5, a05));
                 a15 = wh1.fma(xh5, wl1.fma(xl5, a15));
-                FloatVector xl6 = FloatVector.fromArray(F, x, x6 + e);
-                FloatVector xh6 = FloatVector.fromArray(F, x, x6 + e + 16);
+                FloatVector xl6 = FloatVector.fromMemorySegment(F, x, x6 + e, NATIVE);
+                FloatVector xh6 = FloatVector.fromMemorySegment(F, x, x6 + e + 16 * Float.BYTES, NATIVE);
                 a06 = wh0.fma(xh6, wl0.fma(xl6, a06));
                 a16 = wh1.fma(xh6, wl1.fma(xl6, a16));
-                FloatVector xl7 = FloatVector.fromArray(F, x, x7 + e);
-                FloatVector xh7 = FloatVector.fromArray(F, x, x7 + e + 16);
+                FloatVector xl7 = FloatVector.fromMemorySegment(F, x, x7 + e, NATIVE);
+                FloatVector xh7 = FloatVector.fromMemorySegment(F, x, x7 + e + 16 * Float.BYTES, NATIVE);
                 a07 = wh0.fma(xh7, wl0.fma(xl7, a07));
                 a17 = wh1.fma(xh7, wl1.fma(xl7, a17));
             }
@@ -785,7 +791,7 @@ final class Q8Kernels {
     }
 
     /** {@link #q4_0Tile4x4} for Q8_0: the weights decoded to {@code q * dw} (exact). */
-    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, float[] x, int t,
+    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
                                     int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
@@ -795,8 +801,9 @@ final class Q8Kernels {
         // a missing row or token reads the last real one again (its results are not written)
         long row1 = row0 + Math.min(1, rows - 1) * rowBytes, row2 = row0 + Math.min(2, rows - 1) * rowBytes;
         long row3 = row0 + Math.min(3, rows - 1) * rowBytes;
-        int x0 = t * cols, x1 = x0 + Math.min(1, tokens - 1) * cols, x2 = x0 + Math.min(2, tokens - 1) * cols;
-        int x3 = x0 + Math.min(3, tokens - 1) * cols;
+        long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
+        long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
+        long x3 = x0 + Math.min(3, tokens - 1) * rowX;
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 34;
             float dw0 = LittleEndian.half(w, row0 + off);
@@ -812,7 +819,7 @@ final class Q8Kernels {
             ByteVector l3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
             ByteVector h3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 18, LE);
             for (int p = 0; p < PARTS16; p++) {
-                int e = k * 32 + p * L;
+                long e = ((long) k * 32 + p * L) * Float.BYTES;
                 FloatVector wl0 = ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
                 FloatVector wh0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
                 FloatVector wl1 = ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
@@ -821,26 +828,26 @@ final class Q8Kernels {
                 FloatVector wh2 = ((FloatVector) h2.convertShape(VectorOperators.B2F, F, p)).mul(dw2);
                 FloatVector wl3 = ((FloatVector) l3.convertShape(VectorOperators.B2F, F, p)).mul(dw3);
                 FloatVector wh3 = ((FloatVector) h3.convertShape(VectorOperators.B2F, F, p)).mul(dw3);
-                FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e);
-                FloatVector xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
                 a20 = wh2.fma(xh0, wl2.fma(xl0, a20));
                 a30 = wh3.fma(xh0, wl3.fma(xl0, a30));
-                FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e);
-                FloatVector xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
                 a21 = wh2.fma(xh1, wl2.fma(xl1, a21));
                 a31 = wh3.fma(xh1, wl3.fma(xl1, a31));
-                FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e);
-                FloatVector xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
                 a22 = wh2.fma(xh2, wl2.fma(xl2, a22));
                 a32 = wh3.fma(xh2, wl3.fma(xl2, a32));
-                FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e);
-                FloatVector xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
                 a23 = wh2.fma(xh3, wl2.fma(xl3, a23));

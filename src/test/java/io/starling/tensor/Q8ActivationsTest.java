@@ -1,5 +1,6 @@
 package io.starling.tensor;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
@@ -38,7 +39,7 @@ class Q8ActivationsTest {
         for (int i = 0; i < x.length; i++) {
             float value = activations.q[i] * activations.d[i / 32];
             assertThat(value == expected[i]).as("element %d: %s, expected %s", i, value, expected[i]).isTrue();
-            assertThat(activations.rounded[i] == expected[i]).as("rounded element %d", i).isTrue();
+            assertThat(activations.rounded.getAtIndex(JAVA_FLOAT, i) == expected[i]).as("rounded element %d", i).isTrue();
             assertThat(activations.q[i] == Math.rint(activations.q[i])).as("quant %d is an integer", i).isTrue();
         }
         for (int block = 0; block < x.length / 32; block++) {
@@ -76,10 +77,20 @@ class Q8ActivationsTest {
         assertThat(pieces.groups).isEqualTo(whole.groups).isEqualTo(2);
         int n = batch * cols;
         assertThat(java.util.Arrays.copyOf(pieces.q, n)).containsExactly(java.util.Arrays.copyOf(whole.q, n));
-        assertThat(java.util.Arrays.copyOf(pieces.rounded, n)).containsExactly(java.util.Arrays.copyOf(whole.rounded, n));
+        assertThat(pieces.rounded.asSlice(0, n * 4L).toArray(JAVA_FLOAT)).containsExactly(whole.rounded.asSlice(0, n * 4L).toArray(JAVA_FLOAT));
         assertThat(java.util.Arrays.copyOf(pieces.d, blocks)).containsExactly(java.util.Arrays.copyOf(whole.d, blocks));
         int grouped = 2 * Vectors.floatLanes() * cols;
         assertThat(java.util.Arrays.copyOf(pieces.qt, grouped)).containsExactly(java.util.Arrays.copyOf(whole.qt, grouped));
         assertThat(java.util.Arrays.copyOf(pieces.dt, grouped / 32)).containsExactly(java.util.Arrays.copyOf(whole.dt, grouped / 32));
+    }
+
+    @Test
+    void roundedValuesStartOnACacheLineAfterEveryGrowth() {
+        Q8Activations activations = new Q8Activations();
+        for (int batch : new int[] {1, 70, 300}) {
+            activations.quantize(new float[batch * 64], 0, batch, 64, false);
+            assertThat(activations.rounded.address() % 64).as("batch %d", batch).isZero();
+            assertThat(activations.rounded.byteSize()).isGreaterThanOrEqualTo(batch * 64L * Float.BYTES);
+        }
     }
 }
