@@ -7,6 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import static io.starling.tensor.Vectors.F;
 import static io.starling.tensor.Vectors.L;
 
@@ -42,11 +44,12 @@ final class Q8Activations {
      */
     MemorySegment rounded = MemorySegment.NULL;
     /**
-     * The first {@code groups} groups of {@link Vectors#floatLanes()} tokens again, element-major: lane t of
-     * {@code qt[(g * cols + i) * L ..]} is quant i of token g * L + t, lane t of {@code dt[(g * blocks + b) * L ..]}
+     * The first {@code groups} groups of {@link Vectors#floatLanes()} tokens again, element-major: lane t of the
+     * native-order floats from index {@code (g * cols + i) * L} of {@code qt} (cache-line aligned as {@link #rounded}
+     * is) is quant i of token g * L + t, lane t of {@code dt[(g * blocks + b) * L ..]}
      * its scale of block b ({@link Q8TokenLanes}).
      */
-    float[] qt = new float[0];
+    MemorySegment qt = MemorySegment.NULL;
     float[] dt = new float[0];
     int groups;
     /**
@@ -101,8 +104,9 @@ final class Q8Activations {
             int src = g * L * cols;
             int dst = g * cols * L;
             for (int i = b * 32; i < b * 32 + 32; i++) {
+                long line = dst + (long) i * L;
                 for (int t = 0; t < L; t++) {
-                    qt[dst + i * L + t] = q[src + t * cols + i];
+                    qt.setAtIndex(JAVA_FLOAT, line + t, q[src + t * cols + i]);
                 }
             }
             int dsrc = g * L * blocks;
@@ -123,17 +127,21 @@ final class Q8Activations {
         int count = tokens * cols;
         if (q.length < count) {
             q = new float[count];
-            // freed by the garbage collector once the next growth drops it
-            rounded = Arena.ofAuto().allocate((long) count * Float.BYTES, CACHE_LINE);
+            rounded = aligned(count);
         }
-        if (qt.length < count && batch >= L) {
-            qt = new float[count];
+        if (qt.byteSize() < (long) count * Float.BYTES && batch >= L) {
+            qt = aligned(count);
             dt = new float[count / 32];
         }
         if (d.length < count / 32) {
             d = new float[count / 32];
             c = new float[count / 32];
         }
+    }
+
+    /** Room for {@code floats} floats on a cache line, freed by the garbage collector once a growth drops it. */
+    private static MemorySegment aligned(int floats) {
+        return Arena.ofAuto().allocate((long) floats * Float.BYTES, CACHE_LINE);
     }
 
     /** Rounds blocks [from, to) of the batch (block b: values {@code x[offset + 32b ..]}), token-major. */
@@ -155,7 +163,7 @@ final class Q8Activations {
             for (int p = 0; p < parts; p++) {
                 FloatVector v = FloatVector.fromArray(F, x, in + p * L).mul(id).add(RINT).sub(RINT);
                 v.intoArray(q, out + p * L);
-                v.mul(scale).intoMemorySegment(rounded, (long) (out + p * L) * Float.BYTES, NATIVE);
+                v.mul(scale).intoMemorySegment(rounded, ((long) out + (long) p * L) * Float.BYTES, NATIVE);
                 sum = sum.add(v);
             }
             d[b] = scale;

@@ -39,6 +39,9 @@ import static io.starling.tensor.Vectors.PARTS16;
  */
 final class Q8TokenLanes {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Bytes of one element of a token group in {@link Q8Activations#qt}: a vector of floats. */
+    private static final long LANE_BYTES = (long) L * Float.BYTES;
     /** Rows decoded and run together. */
     static final int ROWS = 8;
     /**
@@ -79,7 +82,7 @@ final class Q8TokenLanes {
     static void multiply(boolean q4_0, MemorySegment w, long rowBytes, int cols, Q8Activations a, int groups,
                          float[] out, int outOffset, int outStride, int rowStart, int rowEnd, float[] s) {
         int blocks = cols / 32;
-        float[] qt = a.qt;
+        MemorySegment qt = a.qt;
         float[] dt = a.dt;
         int tokens = a.grouped;
         int chunkStride = TILES * TILE_FLOATS;
@@ -149,10 +152,10 @@ final class Q8TokenLanes {
     }
 
     /**
-     * One tile's decoded chunk (at s[ws ..], nb blocks) against one token group (quants from qt[xg ..], scales from
+     * One tile's decoded chunk (at s[ws ..], nb blocks) against one token group (quants from float xg of qt, scales from
      * dt[dg ..]); adds each row's sums into s[acc + r * L ..].
      */
-    private static void lanes8(float[] s, int ws, int nb, float[] qt, int xg, float[] dt, int dg, int acc) {
+    private static void lanes8(float[] s, int ws, int nb, MemorySegment qt, int xg, float[] dt, int dg, int acc) {
         FloatVector a0 = FloatVector.fromArray(F, s, acc);
         FloatVector a1 = FloatVector.fromArray(F, s, acc + L);
         FloatVector a2 = FloatVector.fromArray(F, s, acc + 2 * L);
@@ -162,6 +165,8 @@ final class Q8TokenLanes {
         FloatVector a6 = FloatVector.fromArray(F, s, acc + 6 * L);
         FloatVector a7 = FloatVector.fromArray(F, s, acc + 7 * L);
         int dws = ws + ROWS * CHUNK;
+        // byte offsets, long: C2 hoists the segment bounds checks of an index linear in the loop variable
+        long xgB = (long) xg * Float.BYTES;
         for (int b = 0; b < nb; b++) {
             FloatVector p0 = FloatVector.zero(F);
             FloatVector p1 = p0, p2 = p0, p3 = p0, p4 = p0, p5 = p0, p6 = p0, p7 = p0;
@@ -169,7 +174,7 @@ final class Q8TokenLanes {
             for (int j = 0; j < 32; j++) {
                 int e = e0 + j;
                 int we = ws + e;
-                FloatVector x = FloatVector.fromArray(F, qt, xg + e * L);
+                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, NATIVE);
                 p0 = x.fma(FloatVector.broadcast(F, s[we]), p0);
                 p1 = x.fma(FloatVector.broadcast(F, s[we + CHUNK]), p1);
                 p2 = x.fma(FloatVector.broadcast(F, s[we + 2 * CHUNK]), p2);
@@ -201,15 +206,16 @@ final class Q8TokenLanes {
     }
 
     /**
-     * One tile's decoded chunk against token groups g (qt[xg ..], dt[dg ..]) and g + 1 (qt[xh ..], dt[dh ..]): each
+     * One tile's decoded chunk against token groups g (from float xg of qt, dt[dg ..]) and g + 1 (from float xh, dt[dh ..]): each
      * broadcast weight feeds two FMAs, halving the loads per FMA (one group is bound by loads, two by FMAs). Block
      * sums live in 16 registers; the running sums of group g, touched once per block, at s[acc + r * L ..], those of
      * g + 1 right after them. Written out, no helper: a vector passed to a call C2 does not inline is boxed (this
      * was 20x slower with a small helper).
      */
-    private static void lanes8x2(float[] s, int ws, int nb, float[] qt, int xg, int xh, float[] dt, int dg, int dh,
+    private static void lanes8x2(float[] s, int ws, int nb, MemorySegment qt, int xg, int xh, float[] dt, int dg, int dh,
                                  int acc) {
         int dws = ws + ROWS * CHUNK;
+        long xgB = (long) xg * Float.BYTES, xhB = (long) xh * Float.BYTES;
         int ach = acc + ROWS * L;
         for (int b = 0; b < nb; b++) {
             FloatVector p0 = FloatVector.zero(F);
@@ -219,8 +225,8 @@ final class Q8TokenLanes {
             for (int j = 0; j < 32; j++) {
                 int e = e0 + j;
                 int we = ws + e;
-                FloatVector x = FloatVector.fromArray(F, qt, xg + e * L);
-                FloatVector y = FloatVector.fromArray(F, qt, xh + e * L);
+                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, NATIVE);
+                FloatVector y = FloatVector.fromMemorySegment(F, qt, xhB + ((long) e0 + j) * LANE_BYTES, NATIVE);
                 FloatVector w0 = FloatVector.broadcast(F, s[we]);
                 FloatVector w1 = FloatVector.broadcast(F, s[we + CHUNK]);
                 FloatVector w2 = FloatVector.broadcast(F, s[we + 2 * CHUNK]);
@@ -293,13 +299,14 @@ final class Q8TokenLanes {
     }
 
     /**
-     * {@link #lanes8x2} for three token groups g, g + 1, g + 2 (quants at qt[xg ..], qt[xh ..], qt[xi ..]): each
+     * {@link #lanes8x2} for three token groups g, g + 1, g + 2 (quants from floats xg, xh and xi of qt): each
      * broadcast weight feeds three FMAs; 24 block sums, three activations and one weight fill 28 of the 32 vector
      * registers of AVX-512 (the loads per FMA drop from 10/16 to 11/24).
      */
-    private static void lanes8x3(float[] s, int ws, int nb, float[] qt, int xg, int xh, int xi, float[] dt, int dg, int dh,
+    private static void lanes8x3(float[] s, int ws, int nb, MemorySegment qt, int xg, int xh, int xi, float[] dt, int dg, int dh,
                                  int di, int acc) {
         int dws = ws + ROWS * CHUNK;
+        long xgB = (long) xg * Float.BYTES, xhB = (long) xh * Float.BYTES, xiB = (long) xi * Float.BYTES;
         int ach = acc + ROWS * L;
         int aci = ach + ROWS * L;
         for (int b = 0; b < nb; b++) {
@@ -311,9 +318,9 @@ final class Q8TokenLanes {
             for (int j = 0; j < 32; j++) {
                 int e = e0 + j;
                 int we = ws + e;
-                FloatVector x = FloatVector.fromArray(F, qt, xg + e * L);
-                FloatVector y = FloatVector.fromArray(F, qt, xh + e * L);
-                FloatVector z = FloatVector.fromArray(F, qt, xi + e * L);
+                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, NATIVE);
+                FloatVector y = FloatVector.fromMemorySegment(F, qt, xhB + ((long) e0 + j) * LANE_BYTES, NATIVE);
+                FloatVector z = FloatVector.fromMemorySegment(F, qt, xiB + ((long) e0 + j) * LANE_BYTES, NATIVE);
                 FloatVector w = FloatVector.broadcast(F, s[we]);
                 p0 = x.fma(w, p0);
                 q0 = y.fma(w, q0);

@@ -80,16 +80,17 @@ class Q8ActivationsTest {
         assertThat(pieces.rounded.asSlice(0, n * 4L).toArray(JAVA_FLOAT)).containsExactly(whole.rounded.asSlice(0, n * 4L).toArray(JAVA_FLOAT));
         assertThat(java.util.Arrays.copyOf(pieces.d, blocks)).containsExactly(java.util.Arrays.copyOf(whole.d, blocks));
         int grouped = 2 * Vectors.floatLanes() * cols;
-        assertThat(java.util.Arrays.copyOf(pieces.qt, grouped)).containsExactly(java.util.Arrays.copyOf(whole.qt, grouped));
+        assertThat(pieces.qt.asSlice(0, grouped * 4L).toArray(JAVA_FLOAT)).containsExactly(whole.qt.asSlice(0, grouped * 4L).toArray(JAVA_FLOAT));
         assertThat(java.util.Arrays.copyOf(pieces.dt, grouped / 32)).containsExactly(java.util.Arrays.copyOf(whole.dt, grouped / 32));
     }
 
     @Test
-    void roundedValuesStartOnACacheLineAfterEveryGrowth() {
+    void roundedValuesAndTokenLanesStartOnACacheLineAfterEveryGrowth() {
         Q8Activations activations = new Q8Activations();
         for (int batch : new int[] {1, 70, 300}) {
             activations.quantize(new float[batch * 64], 0, batch, 64, false);
             assertThat(activations.rounded.address() % 64).as("batch %d", batch).isZero();
+            assertThat(batch < Vectors.floatLanes() || activations.qt.address() % 64 == 0).as("token lanes, batch %d", batch).isTrue();
             assertThat(activations.rounded.byteSize()).isGreaterThanOrEqualTo(batch * 64L * Float.BYTES);
         }
     }
