@@ -81,8 +81,8 @@ final class Q8Kernels {
      * Tokens [tokenStart, batch) of rows [rowStart, rowEnd) with the token-major kernels. One token alone (plain
      * decode) runs the single-token kernel. Otherwise every token goes through a tile, so that all get the same
      * arithmetic per (row, token) whichever tile they ran in, and each tile decodes a weight block once for all its
-     * tokens: whole eights in 2x8 tiles (Q4_0 only: for Q8_0 they measured slower than 4x4, 1.23 vs 1.07 ms for 8
-     * tokens x 2048x2048), then fours in 4x4 tiles. The last tile of a kind may be filled in part, the last of a
+     * tokens: whole eights in 2x8 tiles (for Q8_0 too since the activations sit on cache lines: 889-918 against
+     * 996-1011 us for 8 tokens x 2048x2048 in 4x4 tiles, which had won before), then fours in 4x4 tiles. The last tile of a kind may be filled in part, the last of a
      * row range hold fewer rows: such a tile reads a real token or row again in place of each missing one and
      * writes only the real outputs (nothing to allocate or clear). A remainder of six or seven fills a 2x8 tile in
      * part, of two or three a 4x4 tile; one token left over runs in an 8x1 tile (eight rows, like the single-token
@@ -96,11 +96,8 @@ final class Q8Kernels {
             singleToken(q4_0, w, rowBytes, cols, blocks, a, 0, out, outOffset, outStride, rowStart, rowEnd, scratch);
             return;
         }
-        int octets = tokenStart;
-        if (q4_0) {
-            int tokens = batch - tokenStart;
-            octets += tokens % 8 >= 6 ? tokens : tokens / 8 * 8;
-        }
+        int tokens = batch - tokenStart;
+        int octets = tokenStart + (tokens % 8 >= 6 ? tokens : tokens / 8 * 8);
         int left = batch - octets;
         int quads = left % 4 >= 2 ? batch : octets + left / 4 * 4;
         int chunk = Math.max(8, (TOKEN_CHUNK_BYTES / (cols * 4)) / 8 * 8);
@@ -109,8 +106,13 @@ final class Q8Kernels {
             for (int r = rowStart; r < rowEnd; r += 2) {
                 int rows = Math.min(2, rowEnd - r);
                 for (int t = t0; t < t1; t += 8) {
-                    q4_0Tile2x8(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t), cols, out,
-                            outOffset + t * outStride + r, outStride, scratch);
+                    if (q4_0) {
+                        q4_0Tile2x8(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t), cols,
+                                out, outOffset + t * outStride + r, outStride, scratch);
+                    } else {
+                        q8_0Tile2x8(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t), cols,
+                                out, outOffset + t * outStride + r, outStride, scratch);
+                    }
                 }
             }
         }
@@ -733,6 +735,93 @@ final class Q8Kernels {
                     wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                     wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                 }
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
+                a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
+                a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
+                a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
+                a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
+                a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
+                a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
+                a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
+                a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
+                FloatVector xl4 = FloatVector.fromMemorySegment(F, x, x4 + e, NATIVE);
+                FloatVector xh4 = FloatVector.fromMemorySegment(F, x, x4 + e + 16 * Float.BYTES, NATIVE);
+                a04 = wh0.fma(xh4, wl0.fma(xl4, a04));
+                a14 = wh1.fma(xh4, wl1.fma(xl4, a14));
+                FloatVector xl5 = FloatVector.fromMemorySegment(F, x, x5 + e, NATIVE);
+                FloatVector xh5 = FloatVector.fromMemorySegment(F, x, x5 + e + 16 * Float.BYTES, NATIVE);
+                a05 = wh0.fma(xh5, wl0.fma(xl5, a05));
+                a15 = wh1.fma(xh5, wl1.fma(xl5, a15));
+                FloatVector xl6 = FloatVector.fromMemorySegment(F, x, x6 + e, NATIVE);
+                FloatVector xh6 = FloatVector.fromMemorySegment(F, x, x6 + e + 16 * Float.BYTES, NATIVE);
+                a06 = wh0.fma(xh6, wl0.fma(xl6, a06));
+                a16 = wh1.fma(xh6, wl1.fma(xl6, a16));
+                FloatVector xl7 = FloatVector.fromMemorySegment(F, x, x7 + e, NATIVE);
+                FloatVector xh7 = FloatVector.fromMemorySegment(F, x, x7 + e + 16 * Float.BYTES, NATIVE);
+                a07 = wh0.fma(xh7, wl0.fma(xl7, a07));
+                a17 = wh1.fma(xh7, wl1.fma(xl7, a17));
+            }
+        }
+        a00.intoArray(lanes, 0);
+        a10.intoArray(lanes, L);
+        a01.intoArray(lanes, 2 * L);
+        a11.intoArray(lanes, 3 * L);
+        a02.intoArray(lanes, 4 * L);
+        a12.intoArray(lanes, 5 * L);
+        a03.intoArray(lanes, 6 * L);
+        a13.intoArray(lanes, 7 * L);
+        a04.intoArray(lanes, 8 * L);
+        a14.intoArray(lanes, 9 * L);
+        a05.intoArray(lanes, 10 * L);
+        a15.intoArray(lanes, 11 * L);
+        a06.intoArray(lanes, 12 * L);
+        a16.intoArray(lanes, 13 * L);
+        a07.intoArray(lanes, 14 * L);
+        a17.intoArray(lanes, 15 * L);
+        for (int j = 0; j < tokens; j++) {
+            for (int i = 0; i < rows; i++) {
+                out[o + j * outStride + i] = Vectors.sumStored(lanes, (2 * j + i) * L);
+            }
+        }
+    }
+
+    /**
+     * {@link #q8_0Tile4x4}'s arithmetic in {@link #q4_0Tile2x8}'s shape: each Q8_0 row's decoding shared by eight
+     * tokens. The same operations per (row, token) as the 4x4 tile, so a token's result does not depend on the tile.
+     */
+    private static void q8_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
+                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero, a04 = zero, a05 = zero, a06 = zero, a07 = zero;
+        FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero, a14 = zero, a15 = zero, a16 = zero, a17 = zero;
+        // a missing row or token reads the last real one again (its results are not written)
+        long row1 = row0 + Math.min(1, rows - 1) * rowBytes;
+        long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
+        long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
+        long x3 = x0 + Math.min(3, tokens - 1) * rowX, x4 = x0 + Math.min(4, tokens - 1) * rowX;
+        long x5 = x0 + Math.min(5, tokens - 1) * rowX, x6 = x0 + Math.min(6, tokens - 1) * rowX;
+        long x7 = x0 + Math.min(7, tokens - 1) * rowX;
+        for (int k = 0; k < blocks; k++) {
+            long off = (long) k * 34;
+            float dw0 = LittleEndian.half(w, row0 + off);
+            float dw1 = LittleEndian.half(w, row1 + off);
+            ByteVector l0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
+            ByteVector h0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 18, LE);
+            ByteVector l1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
+            ByteVector h1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 18, LE);
+            for (int p = 0; p < PARTS16; p++) {
+                long e = ((long) k * 32 + p * L) * Float.BYTES;
+                FloatVector wl0 = ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
+                FloatVector wh0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
+                FloatVector wl1 = ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
+                FloatVector wh1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
                 FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
                 FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
