@@ -712,17 +712,17 @@ final class Q8Kernels {
             float dw1 = LittleEndian.half(w, row1 + off);
             ByteVector n0 = ByteVector.fromMemorySegment(B16, w, row0 + off + 2, LE);
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
-            // 512 bits: each row's (n - 8) * dw for n = 0..15 in one vector, a table the nibbles index (one vpermd
-            // per 16 weights instead of a conversion and an FMA; unused, and dropped by C2, at narrower shapes)
-            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
-            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts();
-            IntVector t1 = nibbles.mul(dw1).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 long e = ((long) k * 32 + p * L) * Float.BYTES;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 FloatVector wl0, wh0, wl1, wh1;
                 if (L == 16) {
+                    // each row's (n - 8) * dw for n = 0..15 in one vector, a table the nibbles index (one vpermd per
+                    // 16 weights instead of a conversion and an FMA)
+                    FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+                    IntVector t0 = nibbles.mul(dw0).reinterpretAsInts();
+                    IntVector t1 = nibbles.mul(dw1).reinterpretAsInts();
                     // selectFrom takes a lane's index modulo 16: the low nibble needs no mask
                     wl0 = v0.selectFrom(t0).reinterpretAsFloats();
                     wh0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
