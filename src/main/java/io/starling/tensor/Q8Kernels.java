@@ -445,10 +445,6 @@ final class Q8Kernels {
             ByteVector n1 = ByteVector.fromMemorySegment(B16, w, row1 + off + 2, LE);
             ByteVector n2 = ByteVector.fromMemorySegment(B16, w, row2 + off + 2, LE);
             ByteVector n3 = ByteVector.fromMemorySegment(B16, w, row3 + off + 2, LE);
-            // 512 bits: the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
-            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
-            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
-            IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 long e = ((long) k * 32 + p * L) * Float.BYTES;
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -457,6 +453,10 @@ final class Q8Kernels {
                 IntVector v3 = (IntVector) n3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 FloatVector wl0, wh0, wl1, wh1, wl2, wh2, wl3, wh3;
                 if (L == 16) {
+                    // the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
+                    FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+                    IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
+                    IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
                     wl0 = v0.selectFrom(t0).reinterpretAsFloats();
                     wh0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
                     wl1 = v1.selectFrom(t1).reinterpretAsFloats();
@@ -553,12 +553,6 @@ final class Q8Kernels {
             ByteVector n5 = ByteVector.fromMemorySegment(B16, w, row5 + off + 2, LE);
             ByteVector n6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
             ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
-            // 512 bits: the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
-            FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
-            IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
-            IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
-            IntVector t4 = nibbles.mul(dw4).reinterpretAsInts(), t5 = nibbles.mul(dw5).reinterpretAsInts();
-            IntVector t6 = nibbles.mul(dw6).reinterpretAsInts(), t7 = nibbles.mul(dw7).reinterpretAsInts();
             for (int p = 0; p < PARTS16; p++) {
                 long e = x0 + ((long) k * 32 + p * L) * Float.BYTES;
                 FloatVector xl = FloatVector.fromMemorySegment(F, x, e, NATIVE);
@@ -572,6 +566,12 @@ final class Q8Kernels {
                 IntVector v6 = (IntVector) n6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v7 = (IntVector) n7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 if (L == 16) {
+                    // the nibbles index a table of (n - 8) * dw per row, as in q4_0Tile2x8
+                    FloatVector nibbles = FloatVector.fromArray(F, NIBBLE_VALUES, 0);
+                    IntVector t0 = nibbles.mul(dw0).reinterpretAsInts(), t1 = nibbles.mul(dw1).reinterpretAsInts();
+                    IntVector t2 = nibbles.mul(dw2).reinterpretAsInts(), t3 = nibbles.mul(dw3).reinterpretAsInts();
+                    IntVector t4 = nibbles.mul(dw4).reinterpretAsInts(), t5 = nibbles.mul(dw5).reinterpretAsInts();
+                    IntVector t6 = nibbles.mul(dw6).reinterpretAsInts(), t7 = nibbles.mul(dw7).reinterpretAsInts();
                     a0 = v0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats()
                             .fma(xh, v0.selectFrom(t0).reinterpretAsFloats().fma(xl, a0));
                     a1 = v1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats()
