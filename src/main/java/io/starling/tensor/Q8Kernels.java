@@ -517,9 +517,10 @@ final class Q8Kernels {
         a13.intoArray(lanes, 13 * L);
         a23.intoArray(lanes, 14 * L);
         a33.intoArray(lanes, 15 * L);
+        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = Vectors.sumStored(lanes, (4 * j + i) * L);
+                out[o + j * outStride + i] = lanes[16 * L + 4 * j + i];
             }
         }
     }
@@ -785,9 +786,10 @@ final class Q8Kernels {
         a16.intoArray(lanes, 13 * L);
         a07.intoArray(lanes, 14 * L);
         a17.intoArray(lanes, 15 * L);
+        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = Vectors.sumStored(lanes, (2 * j + i) * L);
+                out[o + j * outStride + i] = lanes[16 * L + 2 * j + i];
             }
         }
     }
@@ -872,9 +874,10 @@ final class Q8Kernels {
         a16.intoArray(lanes, 13 * L);
         a07.intoArray(lanes, 14 * L);
         a17.intoArray(lanes, 15 * L);
+        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = Vectors.sumStored(lanes, (2 * j + i) * L);
+                out[o + j * outStride + i] = lanes[16 * L + 2 * j + i];
             }
         }
     }
@@ -959,9 +962,10 @@ final class Q8Kernels {
         a13.intoArray(lanes, 13 * L);
         a23.intoArray(lanes, 14 * L);
         a33.intoArray(lanes, 15 * L);
+        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = Vectors.sumStored(lanes, (4 * j + i) * L);
+                out[o + j * outStride + i] = lanes[16 * L + 4 * j + i];
             }
         }
     }

@@ -62,6 +62,25 @@ public final class Vectors {
         return s;
     }
 
+    /** Offsets of lane j of L consecutive stored vectors: lane k of the gather is element j of vector k. */
+    private static final int[] STORED_COLUMN = java.util.stream.IntStream.range(0, L).map(k -> k * L).toArray();
+
+    /**
+     * {@link #sumStored} of {@code count} vectors stored one after the other from {@code lanes[offset]} ({@code count}
+     * a multiple of {@link #L}), written to {@code lanes[sums ..]}: the same additions in the same order, a vector of
+     * them at once (lane j of L vectors gathered, added in lane order).
+     */
+    static void sumStoredAll(float[] lanes, int offset, int count, int sums) {
+        for (int g = 0; g < count; g += L) {
+            int base = offset + g * L;
+            FloatVector s = FloatVector.fromArray(F, lanes, base, STORED_COLUMN, 0);
+            for (int j = 1; j < L; j++) {
+                s = s.add(FloatVector.fromArray(F, lanes, base + j, STORED_COLUMN, 0));
+            }
+            s.intoArray(lanes, sums + g);
+        }
+    }
+
     /** The vector width the kernels use, in bits. */
     public static int bits() {
         return SHAPE.vectorBitSize();
