@@ -797,6 +797,8 @@ final class Q8Kernels {
     /**
      * {@link #q8_0Tile4x4}'s arithmetic in {@link #q4_0Tile2x8}'s shape: each Q8_0 row's decoding shared by eight
      * tokens. The same operations per (row, token) as the 4x4 tile, so a token's result does not depend on the tile.
+     * The loads and FMAs repeat q4_0Tile2x8's on purpose: one method for both formats ran 3-5% slower in a model that
+     * holds both (a Q4_0 file's Q8_0 output head), C2 then keeping both decodings in the loop (perf/RESULTS.md).
      */
     private static void q8_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
                                     int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
