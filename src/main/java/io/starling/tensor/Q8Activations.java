@@ -39,7 +39,7 @@ final class Q8Activations {
     /**
      * The rounded values themselves, {@code q[i] * d[i / 32]} (exact: 8 bits times an fp16 scale), token-major, as
      * native-order floats. Off the heap, on a cache-line boundary: the JVM aligns array data to 8 bytes only, and the
-     * decode tiles, which load these values a whole vector at a time, ran 16-30% slower with every 64-byte load
+     * decode tiles, which load these values a whole vector at a time, ran 12-17% slower with most 64-byte loads
      * split over two cache lines (perf/RESULTS.md, "Activations on cache lines").
      */
     MemorySegment rounded = MemorySegment.NULL;

@@ -7,6 +7,8 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.stream.IntStream;
+
 /**
  * The vector shape every kernel uses, fixed once per JVM: {@code -Dstarling.vector.bits=128|256|512} chooses it,
  * otherwise the platform's preferred shape (512 bits on AVX-512). The species are {@code static final} so that
@@ -29,6 +31,8 @@ public final class Vectors {
     /** Shorts of half the chosen width: they widen to exactly one float vector (F16 and BF16 weights). */
     static final VectorSpecies<Short> S_HALF = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SHAPE.vectorBitSize() / 2));
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
+    /** Offsets of lane j of L consecutive stored vectors: lane k of the gather is element j of vector k. */
+    private static final int[] STORED_COLUMN = IntStream.range(0, L).map(k -> k * L).toArray();
 
     /*
      * FloatVector.reduceLanes(ADD) may add the lanes in a different order in compiled and in interpreted code, so
@@ -61,9 +65,6 @@ public final class Vectors {
         }
         return s;
     }
-
-    /** Offsets of lane j of L consecutive stored vectors: lane k of the gather is element j of vector k. */
-    private static final int[] STORED_COLUMN = java.util.stream.IntStream.range(0, L).map(k -> k * L).toArray();
 
     /**
      * {@link #sumStored} of {@code count} vectors stored one after the other from {@code lanes[offset]} ({@code count}
