@@ -28,7 +28,8 @@ import static io.starling.tensor.Vectors.L;
 final class Q8Activations {
     /** Bytes of a cache line, the alignment of {@link #rounded}. */
     private static final int CACHE_LINE = 64;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** The byte order of {@link #rounded} and {@link #qt}, which the kernels read them in. */
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Tokens the buffers grow by. */
     private static final int GROWTH = 64;
     /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 to the nearest integer, ties to even. */
@@ -163,7 +164,7 @@ final class Q8Activations {
             for (int p = 0; p < parts; p++) {
                 FloatVector v = FloatVector.fromArray(F, x, in + p * L).mul(id).add(RINT).sub(RINT);
                 v.intoArray(q, out + p * L);
-                v.mul(scale).intoMemorySegment(rounded, ((long) out + (long) p * L) * Float.BYTES, NATIVE);
+                v.mul(scale).intoMemorySegment(rounded, ((long) out + (long) p * L) * Float.BYTES, ORDER);
                 sum = sum.add(v);
             }
             d[b] = scale;

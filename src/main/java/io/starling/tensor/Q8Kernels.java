@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import static io.starling.tensor.Q8Activations.ORDER;
 import static io.starling.tensor.Vectors.B16;
 import static io.starling.tensor.Vectors.F;
 import static io.starling.tensor.Vectors.I;
@@ -38,8 +39,6 @@ import static io.starling.tensor.Vectors.PARTS16;
  */
 final class Q8Kernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** The order {@link Q8Activations#rounded} is written in. */
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Activations of a token chunk kept hot in L2 while a thread's rows are swept over them (2x8 tiles). */
     private static final int TOKEN_CHUNK_BYTES = 512 * 1024;
     /** n - 8 for the nibbles n = 0..15: scaled by a block's dw, the table of its decoded weights (exact products). */
@@ -82,9 +81,9 @@ final class Q8Kernels {
      * decode) runs the single-token kernel. Otherwise every token goes through a tile, so that all get the same
      * arithmetic per (row, token) whichever tile they ran in, and each tile decodes a weight block once for all its
      * tokens: whole eights in 2x8 tiles (for Q8_0 too since the activations sit on cache lines: 889-918 against
-     * 996-1011 us for 8 tokens x 2048x2048 in 4x4 tiles, which had won before), then fours in 4x4 tiles. The last tile of a kind may be filled in part, the last of a
-     * row range hold fewer rows: such a tile reads a real token or row again in place of each missing one and
-     * writes only the real outputs (nothing to allocate or clear). A remainder of six or seven fills a 2x8 tile in
+     * 996-1011 us for 8 tokens x 2048x2048 in 4x4 tiles, which had won before), then fours in 4x4 tiles. The last
+     * tile of a kind may be filled in part, the last of a row range hold fewer rows: such a tile reads a real token or
+     * row again in place of each missing one and writes only the real outputs (nothing to allocate or clear). A remainder of six or seven fills a 2x8 tile in
      * part, of two or three a 4x4 tile; one token left over runs in an 8x1 tile (eight rows, like the single-token
      * kernel): a 4x4 tile with one real token costs 1.7x that (perf/RESULTS.md, "Remainder tokens").
      */
@@ -475,26 +474,26 @@ final class Q8Kernels {
                     wl3 = ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
                     wh3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw3, -8 * dw3);
                 }
-                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
-                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, ORDER);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, ORDER);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
                 a20 = wh2.fma(xh0, wl2.fma(xl0, a20));
                 a30 = wh3.fma(xh0, wl3.fma(xl0, a30));
-                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
-                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, ORDER);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, ORDER);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
                 a21 = wh2.fma(xh1, wl2.fma(xl1, a21));
                 a31 = wh3.fma(xh1, wl3.fma(xl1, a31));
-                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
-                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, ORDER);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, ORDER);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
                 a22 = wh2.fma(xh2, wl2.fma(xl2, a22));
                 a32 = wh3.fma(xh2, wl3.fma(xl2, a32));
-                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
-                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, ORDER);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, ORDER);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
                 a23 = wh2.fma(xh3, wl2.fma(xl3, a23));
@@ -556,8 +555,8 @@ final class Q8Kernels {
             ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
             for (int p = 0; p < PARTS16; p++) {
                 long e = x0 + ((long) k * 32 + p * L) * Float.BYTES;
-                FloatVector xl = FloatVector.fromMemorySegment(F, x, e, NATIVE);
-                FloatVector xh = FloatVector.fromMemorySegment(F, x, e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl = FloatVector.fromMemorySegment(F, x, e, ORDER);
+                FloatVector xh = FloatVector.fromMemorySegment(F, x, e + 16 * Float.BYTES, ORDER);
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -657,8 +656,8 @@ final class Q8Kernels {
             ByteVector h7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 18, LE);
             for (int p = 0; p < PARTS16; p++) {
                 long e = x0 + ((long) k * 32 + p * L) * Float.BYTES;
-                FloatVector xl = FloatVector.fromMemorySegment(F, x, e, NATIVE);
-                FloatVector xh = FloatVector.fromMemorySegment(F, x, e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl = FloatVector.fromMemorySegment(F, x, e, ORDER);
+                FloatVector xh = FloatVector.fromMemorySegment(F, x, e + 16 * Float.BYTES, ORDER);
                 a0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0)
                         .fma(xh, ((FloatVector) l0.convertShape(VectorOperators.B2F, F, p)).mul(dw0).fma(xl, a0));
                 a1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).mul(dw1)
@@ -736,36 +735,36 @@ final class Q8Kernels {
                     wl1 = ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                     wh1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dw1, -8 * dw1);
                 }
-                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
-                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, ORDER);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, ORDER);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
-                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
-                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, ORDER);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, ORDER);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
-                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
-                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, ORDER);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, ORDER);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
-                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
-                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, ORDER);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, ORDER);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
-                FloatVector xl4 = FloatVector.fromMemorySegment(F, x, x4 + e, NATIVE);
-                FloatVector xh4 = FloatVector.fromMemorySegment(F, x, x4 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl4 = FloatVector.fromMemorySegment(F, x, x4 + e, ORDER);
+                FloatVector xh4 = FloatVector.fromMemorySegment(F, x, x4 + e + 16 * Float.BYTES, ORDER);
                 a04 = wh0.fma(xh4, wl0.fma(xl4, a04));
                 a14 = wh1.fma(xh4, wl1.fma(xl4, a14));
-                FloatVector xl5 = FloatVector.fromMemorySegment(F, x, x5 + e, NATIVE);
-                FloatVector xh5 = FloatVector.fromMemorySegment(F, x, x5 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl5 = FloatVector.fromMemorySegment(F, x, x5 + e, ORDER);
+                FloatVector xh5 = FloatVector.fromMemorySegment(F, x, x5 + e + 16 * Float.BYTES, ORDER);
                 a05 = wh0.fma(xh5, wl0.fma(xl5, a05));
                 a15 = wh1.fma(xh5, wl1.fma(xl5, a15));
-                FloatVector xl6 = FloatVector.fromMemorySegment(F, x, x6 + e, NATIVE);
-                FloatVector xh6 = FloatVector.fromMemorySegment(F, x, x6 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl6 = FloatVector.fromMemorySegment(F, x, x6 + e, ORDER);
+                FloatVector xh6 = FloatVector.fromMemorySegment(F, x, x6 + e + 16 * Float.BYTES, ORDER);
                 a06 = wh0.fma(xh6, wl0.fma(xl6, a06));
                 a16 = wh1.fma(xh6, wl1.fma(xl6, a16));
-                FloatVector xl7 = FloatVector.fromMemorySegment(F, x, x7 + e, NATIVE);
-                FloatVector xh7 = FloatVector.fromMemorySegment(F, x, x7 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl7 = FloatVector.fromMemorySegment(F, x, x7 + e, ORDER);
+                FloatVector xh7 = FloatVector.fromMemorySegment(F, x, x7 + e + 16 * Float.BYTES, ORDER);
                 a07 = wh0.fma(xh7, wl0.fma(xl7, a07));
                 a17 = wh1.fma(xh7, wl1.fma(xl7, a17));
             }
@@ -826,36 +825,36 @@ final class Q8Kernels {
                 FloatVector wh0 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).mul(dw0);
                 FloatVector wl1 = ((FloatVector) l1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
                 FloatVector wh1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).mul(dw1);
-                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
-                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, ORDER);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, ORDER);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
-                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
-                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, ORDER);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, ORDER);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
-                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
-                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, ORDER);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, ORDER);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
-                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
-                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, ORDER);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, ORDER);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
-                FloatVector xl4 = FloatVector.fromMemorySegment(F, x, x4 + e, NATIVE);
-                FloatVector xh4 = FloatVector.fromMemorySegment(F, x, x4 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl4 = FloatVector.fromMemorySegment(F, x, x4 + e, ORDER);
+                FloatVector xh4 = FloatVector.fromMemorySegment(F, x, x4 + e + 16 * Float.BYTES, ORDER);
                 a04 = wh0.fma(xh4, wl0.fma(xl4, a04));
                 a14 = wh1.fma(xh4, wl1.fma(xl4, a14));
-                FloatVector xl5 = FloatVector.fromMemorySegment(F, x, x5 + e, NATIVE);
-                FloatVector xh5 = FloatVector.fromMemorySegment(F, x, x5 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl5 = FloatVector.fromMemorySegment(F, x, x5 + e, ORDER);
+                FloatVector xh5 = FloatVector.fromMemorySegment(F, x, x5 + e + 16 * Float.BYTES, ORDER);
                 a05 = wh0.fma(xh5, wl0.fma(xl5, a05));
                 a15 = wh1.fma(xh5, wl1.fma(xl5, a15));
-                FloatVector xl6 = FloatVector.fromMemorySegment(F, x, x6 + e, NATIVE);
-                FloatVector xh6 = FloatVector.fromMemorySegment(F, x, x6 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl6 = FloatVector.fromMemorySegment(F, x, x6 + e, ORDER);
+                FloatVector xh6 = FloatVector.fromMemorySegment(F, x, x6 + e + 16 * Float.BYTES, ORDER);
                 a06 = wh0.fma(xh6, wl0.fma(xl6, a06));
                 a16 = wh1.fma(xh6, wl1.fma(xl6, a16));
-                FloatVector xl7 = FloatVector.fromMemorySegment(F, x, x7 + e, NATIVE);
-                FloatVector xh7 = FloatVector.fromMemorySegment(F, x, x7 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl7 = FloatVector.fromMemorySegment(F, x, x7 + e, ORDER);
+                FloatVector xh7 = FloatVector.fromMemorySegment(F, x, x7 + e + 16 * Float.BYTES, ORDER);
                 a07 = wh0.fma(xh7, wl0.fma(xl7, a07));
                 a17 = wh1.fma(xh7, wl1.fma(xl7, a17));
             }
@@ -922,26 +921,26 @@ final class Q8Kernels {
                 FloatVector wh2 = ((FloatVector) h2.convertShape(VectorOperators.B2F, F, p)).mul(dw2);
                 FloatVector wl3 = ((FloatVector) l3.convertShape(VectorOperators.B2F, F, p)).mul(dw3);
                 FloatVector wh3 = ((FloatVector) h3.convertShape(VectorOperators.B2F, F, p)).mul(dw3);
-                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, NATIVE);
-                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl0 = FloatVector.fromMemorySegment(F, x, x0 + e, ORDER);
+                FloatVector xh0 = FloatVector.fromMemorySegment(F, x, x0 + e + 16 * Float.BYTES, ORDER);
                 a00 = wh0.fma(xh0, wl0.fma(xl0, a00));
                 a10 = wh1.fma(xh0, wl1.fma(xl0, a10));
                 a20 = wh2.fma(xh0, wl2.fma(xl0, a20));
                 a30 = wh3.fma(xh0, wl3.fma(xl0, a30));
-                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, NATIVE);
-                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl1 = FloatVector.fromMemorySegment(F, x, x1 + e, ORDER);
+                FloatVector xh1 = FloatVector.fromMemorySegment(F, x, x1 + e + 16 * Float.BYTES, ORDER);
                 a01 = wh0.fma(xh1, wl0.fma(xl1, a01));
                 a11 = wh1.fma(xh1, wl1.fma(xl1, a11));
                 a21 = wh2.fma(xh1, wl2.fma(xl1, a21));
                 a31 = wh3.fma(xh1, wl3.fma(xl1, a31));
-                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, NATIVE);
-                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl2 = FloatVector.fromMemorySegment(F, x, x2 + e, ORDER);
+                FloatVector xh2 = FloatVector.fromMemorySegment(F, x, x2 + e + 16 * Float.BYTES, ORDER);
                 a02 = wh0.fma(xh2, wl0.fma(xl2, a02));
                 a12 = wh1.fma(xh2, wl1.fma(xl2, a12));
                 a22 = wh2.fma(xh2, wl2.fma(xl2, a22));
                 a32 = wh3.fma(xh2, wl3.fma(xl2, a32));
-                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, NATIVE);
-                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, NATIVE);
+                FloatVector xl3 = FloatVector.fromMemorySegment(F, x, x3 + e, ORDER);
+                FloatVector xh3 = FloatVector.fromMemorySegment(F, x, x3 + e + 16 * Float.BYTES, ORDER);
                 a03 = wh0.fma(xh3, wl0.fma(xl3, a03));
                 a13 = wh1.fma(xh3, wl1.fma(xl3, a13));
                 a23 = wh2.fma(xh3, wl2.fma(xl3, a23));

@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import static io.starling.tensor.Q8Activations.ORDER;
 import static io.starling.tensor.Vectors.B16;
 import static io.starling.tensor.Vectors.F;
 import static io.starling.tensor.Vectors.I;
@@ -39,7 +40,6 @@ import static io.starling.tensor.Vectors.PARTS16;
  */
 final class Q8TokenLanes {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Bytes of one element of a token group in {@link Q8Activations#qt}: a vector of floats. */
     private static final long LANE_BYTES = (long) L * Float.BYTES;
     /** Rows decoded and run together. */
@@ -174,7 +174,7 @@ final class Q8TokenLanes {
             for (int j = 0; j < 32; j++) {
                 int e = e0 + j;
                 int we = ws + e;
-                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, ORDER);
                 p0 = x.fma(FloatVector.broadcast(F, s[we]), p0);
                 p1 = x.fma(FloatVector.broadcast(F, s[we + CHUNK]), p1);
                 p2 = x.fma(FloatVector.broadcast(F, s[we + 2 * CHUNK]), p2);
@@ -225,8 +225,8 @@ final class Q8TokenLanes {
             for (int j = 0; j < 32; j++) {
                 int e = e0 + j;
                 int we = ws + e;
-                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, NATIVE);
-                FloatVector y = FloatVector.fromMemorySegment(F, qt, xhB + ((long) e0 + j) * LANE_BYTES, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, ORDER);
+                FloatVector y = FloatVector.fromMemorySegment(F, qt, xhB + ((long) e0 + j) * LANE_BYTES, ORDER);
                 FloatVector w0 = FloatVector.broadcast(F, s[we]);
                 FloatVector w1 = FloatVector.broadcast(F, s[we + CHUNK]);
                 FloatVector w2 = FloatVector.broadcast(F, s[we + 2 * CHUNK]);
@@ -318,9 +318,9 @@ final class Q8TokenLanes {
             for (int j = 0; j < 32; j++) {
                 int e = e0 + j;
                 int we = ws + e;
-                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, NATIVE);
-                FloatVector y = FloatVector.fromMemorySegment(F, qt, xhB + ((long) e0 + j) * LANE_BYTES, NATIVE);
-                FloatVector z = FloatVector.fromMemorySegment(F, qt, xiB + ((long) e0 + j) * LANE_BYTES, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(F, qt, xgB + ((long) e0 + j) * LANE_BYTES, ORDER);
+                FloatVector y = FloatVector.fromMemorySegment(F, qt, xhB + ((long) e0 + j) * LANE_BYTES, ORDER);
+                FloatVector z = FloatVector.fromMemorySegment(F, qt, xiB + ((long) e0 + j) * LANE_BYTES, ORDER);
                 FloatVector w = FloatVector.broadcast(F, s[we]);
                 p0 = x.fma(w, p0);
                 q0 = y.fma(w, q0);
