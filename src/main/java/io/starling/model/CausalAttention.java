@@ -3,6 +3,7 @@ package io.starling.model;
 import io.starling.tensor.GgmlDot;
 import io.starling.tensor.MatMul;
 import io.starling.tensor.VectorExp;
+import io.starling.tensor.Vectors;
 
 /**
  * Scaled dot-product attention of a run of query tokens over one sequence's KV cache, causal (a token sees its own
@@ -66,41 +67,70 @@ final class CausalAttention {
         final float[] query = new float[headDim];
         final float[] lanes = GgmlDot.newLanes();
         float[] weights = new float[0];
+        /** {@link GgmlDot#vecDotF16Columns}'s scratch, and a float vector's lanes widened. */
+        float[] columns = new float[GgmlDot.columnsScratch(headDim)];
+        final double[] wide = new double[Vectors.floatLanes()];
         final Gathered own = new Gathered();
 
         void fit(int cells) {
             if (weights.length < cells) {
                 weights = new float[Math.max(cells, 2 * weights.length)];
             }
+            if (columns.length < GgmlDot.columnsScratch(cells)) {
+                columns = new float[GgmlDot.columnsScratch(weights.length)];
+            }
         }
     }
 
-    /** One sequence's keys as they are and its values transposed, over {@code cells} padded cells. */
+    /**
+     * One sequence's cache over {@code cells} padded cells, in the layouts its dot products read: for a run of
+     * tokens ({@link #read}) the keys as they are and the values transposed, one output dimension's cells in a row;
+     * for a decode token ({@link #readForDecode}) the keys transposed, a dimension's positions in a row, and the
+     * values as they are, so that vector lanes hold positions for the scores and dimensions for the output.
+     */
     private final class Gathered {
         float[] keys = new float[0];
         float[] valueRows = new float[0];
-        float[] valuesByDim = new float[0];
+        /** Transposed values ({@link #read}) or keys ({@link #readForDecode}): cell j of dimension c at c * cells + j. */
+        float[] byDim = new float[0];
         int cells;
 
-        void read(KvStore kv, int layer, int visibleEnd) {
+        private void fit(int visibleEnd) {
             cells = paddedCells(visibleEnd);
             int held = keys.length / kvDim;
             if (held < cells) {
                 int grown = Math.max(cells, 2 * held);
                 keys = new float[grown * kvDim];
                 valueRows = new float[grown * kvDim];
-                valuesByDim = new float[grown * kvDim];
+                byDim = new float[grown * kvDim];
             }
+        }
+
+        void read(KvStore kv, int layer, int visibleEnd) {
+            fit(visibleEnd);
             kv.readKeys(layer, 0, visibleEnd, keys, 0);
             // the value cache transposed (llama.cpp keeps V transposed without flash attention), zero past the used
             // cells
             kv.readValues(layer, 0, visibleEnd, valueRows, 0);
+            transpose(valueRows, visibleEnd);
+        }
+
+        void readForDecode(KvStore kv, int layer, int visibleEnd) {
+            fit(visibleEnd);
+            kv.readKeys(layer, 0, visibleEnd, keys, 0);
+            transpose(keys, visibleEnd);
+            kv.readValues(layer, 0, visibleEnd, valueRows, 0);
+            // the padding cells weigh 0 and hold 0, as llama.cpp's masked cells do
+            java.util.Arrays.fill(valueRows, visibleEnd * kvDim, cells * kvDim, 0f);
+        }
+
+        private void transpose(float[] rows, int visibleEnd) {
             for (int c = 0; c < kvDim; c++) {
                 int base = c * cells;
                 for (int j = 0; j < visibleEnd; j++) {
-                    valuesByDim[base + j] = valueRows[j * kvDim + c];
+                    byDim[base + j] = rows[j * kvDim + c];
                 }
-                java.util.Arrays.fill(valuesByDim, base + visibleEnd, base + cells, 0f);
+                java.util.Arrays.fill(byDim, base + visibleEnd, base + cells, 0f);
             }
         }
     }
@@ -204,14 +234,10 @@ final class CausalAttention {
         Gathered g = s.own;
         for (int r = from; r < to; r++) {
             int position = decodePosition[r];
-            g.read(decodeKv[r], decodeLayer, position + 1);
+            g.readForDecode(decodeKv[r], decodeLayer, position + 1);
             s.fit(g.cells);
-            // one token: the rule attend applies, for a run of one
-            boolean tinyScores = GgmlDot.usesTinyBlas(1, headDim);
-            boolean tinyValues = GgmlDot.usesTinyBlas(1, g.cells) && headDim % 4 == 0;
             for (int h = 0; h < heads; h++) {
-                attendHead(s, g, position + 1, h, decodeQOffset[r] + h * headDim, decodeOutOffset[r] + h * headDim,
-                        tinyScores, tinyValues);
+                attendDecodeHead(s, g, position + 1, h, decodeQOffset[r] + h * headDim, decodeOutOffset[r] + h * headDim);
             }
         }
     }
@@ -241,9 +267,31 @@ final class CausalAttention {
         for (int d = 0; d < headDim; d++) {
             int column = (kvHead * headDim + d) * cells;
             runOut[outBase + d] = tinyValues
-                    ? GgmlDot.tinyBlas(s.weights, 0, g.valuesByDim, column, cells, s.lanes)
-                    : GgmlDot.vecDotF16(s.weights, 0, g.valuesByDim, column, cells, s.lanes);
+                    ? GgmlDot.tinyBlas(s.weights, 0, g.byDim, column, cells, s.lanes)
+                    : GgmlDot.vecDotF16(s.weights, 0, g.byDim, column, cells, s.lanes);
         }
+    }
+
+    /**
+     * {@link #attendHead} for a lone token, the rule {@link #attend} applies to a run of one: both products are
+     * ggml_vec_dot_f16, here over all positions (scores) and all dimensions (output) at once, the same bits.
+     */
+    private void attendDecodeHead(Scratch s, Gathered g, int visible, int h, int qBase, int outBase) {
+        int cells = g.cells;
+        int kvHead = kvHeadOf(h);
+        for (int d = 0; d < headDim; d++) {
+            s.query[d] = roundToF16(runQ[qBase + d]);
+        }
+        float[] weights = s.weights;
+        GgmlDot.vecDotF16Columns(s.query, 0, g.byDim, kvHead * headDim * cells, cells, headDim, visible, weights, 0,
+                s.columns, s.wide);
+        for (int j = 0; j < visible; j++) {
+            weights[j] *= scale;
+        }
+        java.util.Arrays.fill(weights, visible, cells, Float.NEGATIVE_INFINITY);
+        softmaxToF16(s, cells);
+        GgmlDot.vecDotF16Columns(weights, 0, g.valueRows, kvHead * headDim, kvDim, cells, headDim, runOut, outBase,
+                s.columns, s.wide);
     }
 
     private void scores(Scratch s, float[] keys, int visible, int cells, int kvBase, boolean tiny) {

@@ -1,7 +1,11 @@
 package io.starling.tensor;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 import static io.starling.tensor.Vectors.F;
 import static io.starling.tensor.Vectors.L;
@@ -33,6 +37,10 @@ public final class GgmlDot {
     private static final VectorShuffle<Float> DOWN_4 = VectorShuffle.iota(F, 4, 1, true);
     private static final VectorShuffle<Float> DOWN_2 = VectorShuffle.iota(F, 2, 1, true);
     private static final VectorShuffle<Float> DOWN_1 = VectorShuffle.iota(F, 1, 1, true);
+    /** Floats of half the width: they widen to exactly one vector of doubles {@link #D}. */
+    private static final VectorSpecies<Float> F_HALF =
+            FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Vectors.SHAPE.vectorBitSize() / 2));
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED.withShape(Vectors.SHAPE);
 
     private GgmlDot() {
     }
@@ -77,6 +85,77 @@ public final class GgmlDot {
             sum += a[aOffset + i] * b[bOffset + i];
         }
         return (float) sum;
+    }
+
+    /**
+     * {@link #vecDotF16} of {@code a} against {@code count} vectors at once, {@code out[outOffset + j]} for vector j,
+     * whose element i sits at {@code b[bOffset + i * bStride + j]}: a key cache transposed (one query against every
+     * position) or a value cache as it is (softmax weights against every dimension). The vectors' lanes are the
+     * outputs j, so each lane runs the scalar kernel's additions in its order: lane l of the 64-lane sum, the halving
+     * tree over l, the leftovers in double. Per output that is some 5 vector operations where a call of vecDotF16
+     * spent 40 or more, and leftovers in vectors rather than a scalar loop. The last {@code count % L} outputs go
+     * through vecDotF16 itself. {@code scratch} holds {@link #columnsScratch} floats, {@code wide}
+     * {@link Vectors#floatLanes()} doubles.
+     */
+    public static void vecDotF16Columns(float[] a, int aOffset, float[] b, int bOffset, int bStride, int n, int count,
+                                        float[] out, int outOffset, float[] scratch, double[] wide) {
+        int np = n & -VEC_DOT_LANES;
+        int vectors = count - count % L;
+        for (int j = 0; j < vectors; j += L) {
+            // the 64-lane sums of laneSum for L outputs side by side, the first level of their halving tree (lane l +
+            // lane l + 32) on the fly, the others (+ 16, ... + 1) over the stored vectors
+            // (the sums stay in the scratch: a vector variable set on two paths was boxed where they merge)
+            if (np > 0) {
+                for (int lane = 0; lane < VEC_DOT_LANES / 2; lane++) {
+                    FloatVector low = FloatVector.zero(F), high = low;
+                    for (int i = lane; i < np; i += VEC_DOT_LANES) {
+                        low = FloatVector.fromArray(F, b, bOffset + i * bStride + j).fma(FloatVector.broadcast(F, a[aOffset + i]), low);
+                        int k = i + VEC_DOT_LANES / 2;
+                        high = FloatVector.fromArray(F, b, bOffset + k * bStride + j).fma(FloatVector.broadcast(F, a[aOffset + k]), high);
+                    }
+                    low.add(high).intoArray(scratch, lane * L);
+                }
+                for (int half = VEC_DOT_LANES / 4; half >= 1; half >>= 1) {
+                    for (int lane = 0; lane < half; lane++) {
+                        FloatVector.fromArray(F, scratch, lane * L).add(FloatVector.fromArray(F, scratch, (lane + half) * L))
+                                .intoArray(scratch, lane * L);
+                    }
+                }
+            } else {
+                java.util.Arrays.fill(scratch, 0, L, 0f);
+            }
+            if (np == n) {
+                System.arraycopy(scratch, 0, out, outOffset + j, L);
+                continue;
+            }
+            // the leftovers in double, each half of the outputs widened on its own (a half-width float vector converts
+            // to doubles in place; taking the upper part of a full one was not compiled to a conversion, and boxed)
+            DoubleVector low = (DoubleVector) FloatVector.fromArray(F_HALF, scratch, 0).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector high = (DoubleVector) FloatVector.fromArray(F_HALF, scratch, L / 2).convertShape(VectorOperators.F2D, D, 0);
+            for (int i = np; i < n; i++) {
+                int at = bOffset + i * bStride + j;
+                float ai = a[aOffset + i];
+                low = low.add((DoubleVector) FloatVector.fromArray(F_HALF, b, at).mul(ai).convertShape(VectorOperators.F2D, D, 0));
+                high = high.add((DoubleVector) FloatVector.fromArray(F_HALF, b, at + L / 2).mul(ai).convertShape(VectorOperators.F2D, D, 0));
+            }
+            low.intoArray(wide, 0);
+            high.intoArray(wide, L / 2);
+            for (int k = 0; k < L; k++) {
+                out[outOffset + j + k] = (float) wide[k];
+            }
+        }
+        for (int j = vectors; j < count; j++) {
+            // the column after the lane buffer
+            for (int i = 0; i < n; i++) {
+                scratch[VEC_DOT_LANES + i] = b[bOffset + i * bStride + j];
+            }
+            out[outOffset + j] = vecDotF16(a, aOffset, scratch, VEC_DOT_LANES, n, scratch);
+        }
+    }
+
+    /** Floats of {@link #vecDotF16Columns}'s scratch for vectors of {@code n} elements. */
+    public static int columnsScratch(int n) {
+        return Math.max(VEC_DOT_LANES + n, VEC_DOT_LANES / 2 * L);
     }
 
     /** tinyBLAS's dot of one output: {@code n} must be a multiple of 16. */

@@ -321,6 +321,38 @@ class MatMulKernelTest {
         }
     }
 
+    @Test
+    void vecDotF16ColumnsGivesEachOutputTheSameBitsAsVecDotF16() {
+        Random random = new Random(78);
+        float[] scratch = new float[GgmlDot.columnsScratch(256)];
+        double[] wide = new double[Vectors.floatLanes()];
+        for (int n : new int[] {1, 8, 16, 32, 63, 64, 65, 96, 128, 160, 200}) {
+            for (int count : new int[] {1, 5, 16, 17, 33, 64, 100}) {
+                int stride = count + random.nextInt(3);
+                float[] a = new float[n + 3];
+                float[] b = new float[3 + n * stride];
+                for (int i = 0; i < a.length; i++) {
+                    // magnitudes from 2^-12 to 2^12: the order of the additions shows in the rounding
+                    a[i] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(25) - 12));
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(25) - 12));
+                }
+                float[] out = new float[count + 2];
+                GgmlDot.vecDotF16Columns(a, 3, b, 3, stride, n, count, out, 2, scratch, wide);
+                for (int j = 0; j < count; j++) {
+                    float[] bj = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        bj[i] = b[3 + i * stride + j];
+                    }
+                    float expected = GgmlDot.vecDotF16(a, 3, bj, 0, n, GgmlDot.newLanes());
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[2 + j]),
+                            "n " + n + ", count " + count + ", output " + j);
+                }
+            }
+        }
+    }
+
     private static float scalarLaneSum(float[] a, int ao, float[] b, int bo, int np, int width) {
         float[] acc = new float[width];
         for (int i = 0; i < np; i++) {
