@@ -32,7 +32,10 @@ import static io.starling.tensor.Vectors.PARTS16;
  *     for all the tile's tokens and each activation load serves all its rows. Q4_0 decodes to
  *     {@code (n - 8) * dw} (at 512 bits the nibbles index a per-block table of the 16 values): its products with
  *     integer activations are {@code dw} times integers below 2^11, so the block sums stay exact and only
- *     {@code dx} remains to scale (one op per token and block less).</li>
+ *     {@code dx} remains to scale (one op per token and block less). Every tile shape ends with the halving tree
+ *     of each accumulator's lanes ({@link Vectors#treeSums16}, {@link Vectors#treeSum}): the same additions
+ *     whichever tile a token ran in, and four stages of vector pairs instead of gathering lane k of sixteen stored
+ *     vectors (the lane-order sums of the single-token kernel).</li>
  * </ul>
  * Written out per layout with no helper returning a vector (a vector crossing a call C2 did not inline is boxed:
  * ~50x slower). Correct for every species: a half block is {@link Vectors#PARTS16} float vectors.
@@ -516,10 +519,10 @@ final class Q8Kernels {
         a13.intoArray(lanes, 13 * L);
         a23.intoArray(lanes, 14 * L);
         a33.intoArray(lanes, 15 * L);
-        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
+        Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[16 * L + 4 * j + i];
+                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 4 * j + i];
             }
         }
     }
@@ -617,7 +620,7 @@ final class Q8Kernels {
         a6.intoArray(lanes, 6 * L);
         a7.intoArray(lanes, 7 * L);
         for (int i = 0; i < 8; i++) {
-            out[o + i * outStride] = Vectors.sumStored(lanes, i * L);
+            out[o + i * outStride] = Vectors.treeSum(lanes, i * L);
         }
     }
 
@@ -685,7 +688,7 @@ final class Q8Kernels {
         a6.intoArray(lanes, 6 * L);
         a7.intoArray(lanes, 7 * L);
         for (int i = 0; i < 8; i++) {
-            out[o + i * outStride] = Vectors.sumStored(lanes, i * L);
+            out[o + i * outStride] = Vectors.treeSum(lanes, i * L);
         }
     }
 
@@ -785,10 +788,10 @@ final class Q8Kernels {
         a16.intoArray(lanes, 13 * L);
         a07.intoArray(lanes, 14 * L);
         a17.intoArray(lanes, 15 * L);
-        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
+        Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[16 * L + 2 * j + i];
+                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 2 * j + i];
             }
         }
     }
@@ -875,10 +878,10 @@ final class Q8Kernels {
         a16.intoArray(lanes, 13 * L);
         a07.intoArray(lanes, 14 * L);
         a17.intoArray(lanes, 15 * L);
-        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
+        Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[16 * L + 2 * j + i];
+                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 2 * j + i];
             }
         }
     }
@@ -963,10 +966,10 @@ final class Q8Kernels {
         a13.intoArray(lanes, 13 * L);
         a23.intoArray(lanes, 14 * L);
         a33.intoArray(lanes, 15 * L);
-        Vectors.sumStoredAll(lanes, 0, 16, 16 * L);
+        Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[16 * L + 4 * j + i];
+                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 4 * j + i];
             }
         }
     }

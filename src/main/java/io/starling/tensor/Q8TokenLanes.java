@@ -66,7 +66,7 @@ final class Q8TokenLanes {
     static int scratchSize(int cols, int groups) {
         // the token-major tiles of Q8Kernels share the scratch: at least what they need; the decoded panel only when
         // there are token groups (a server that only decodes never grows it)
-        int tiles = ROWS * cols + ROWS * (cols / 32) + 2 * ROWS * L;
+        int tiles = Math.max(ROWS * cols + ROWS * (cols / 32) + 2 * ROWS * L, Vectors.TREE_SUMS + 16);
         return groups == 0 ? tiles : Math.max(tiles, chunks(cols) * TILES * TILE_FLOATS + TILES * groups * ROWS * L);
     }
 

@@ -4,10 +4,11 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.stream.IntStream;
 
 /**
  * The vector shape every kernel uses, fixed once per JVM: {@code -Dstarling.vector.bits=128|256|512} chooses it,
@@ -31,8 +32,16 @@ public final class Vectors {
     /** Shorts of half the chosen width: they widen to exactly one float vector (F16 and BF16 weights). */
     static final VectorSpecies<Short> S_HALF = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(SHAPE.vectorBitSize() / 2));
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(SHAPE);
-    /** Offsets of lane j of L consecutive stored vectors: lane k of the gather is element j of vector k. */
-    private static final int[] STORED_COLUMN = IntStream.range(0, L).map(k -> k * L).toArray();
+    /** Lane i takes lane i + L/2: a vector's upper half moved down (and its lower half up). */
+    private static final VectorShuffle<Float> ROTATE_HALF = VectorShuffle.iota(F, L / 2, 1, true);
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(F, ((1L << L) - 1) ^ ((1L << (L / 2)) - 1));
+    /**
+     * {@link #treeSums16}'s permutations at 512 bits: each group of 8, 4 or 2 lanes (one vector's partial sums) sends
+     * its lower half to the vector's lower half and its upper half to the upper half, groups in order.
+     */
+    private static final VectorShuffle<Float> HALVES_OF_8 = halves(8);
+    private static final VectorShuffle<Float> HALVES_OF_4 = halves(4);
+    private static final VectorShuffle<Float> HALVES_OF_2 = halves(2);
 
     /*
      * FloatVector.reduceLanes(ADD) may add the lanes in a different order in compiled and in interpreted code, so
@@ -66,20 +75,61 @@ public final class Vectors {
         return s;
     }
 
+    /** Where {@link #treeSums16} writes its sixteen sums in the lane buffer. */
+    static final int TREE_SUMS = 30 * L;
+
     /**
-     * {@link #sumStored} of {@code count} vectors stored one after the other from {@code lanes[offset]} ({@code count}
-     * a multiple of {@link #L}), written to {@code lanes[sums ..]}: the same additions in the same order, a vector of
-     * them at once (lane j of L vectors gathered, added in lane order).
+     * The halving tree of the lanes of the vector stored at {@code lanes[offset ..]} (lane i + lane i + L/2, then
+     * + L/4, ... + 1), in place: the sum every decode tile gives a (row, token) accumulator.
      */
-    static void sumStoredAll(float[] lanes, int offset, int count, int sums) {
-        for (int g = 0; g < count; g += L) {
-            int base = offset + g * L;
-            FloatVector s = FloatVector.fromArray(F, lanes, base, STORED_COLUMN, 0);
-            for (int j = 1; j < L; j++) {
-                s = s.add(FloatVector.fromArray(F, lanes, base + j, STORED_COLUMN, 0));
+    static float treeSum(float[] lanes, int offset) {
+        for (int half = L / 2; half >= 1; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                lanes[offset + i] += lanes[offset + i + half];
             }
-            s.intoArray(lanes, sums + g);
         }
+        return lanes[offset];
+    }
+
+    /**
+     * {@link #treeSum} of the sixteen vectors stored at {@code lanes[0 ..]}, written to {@code lanes[TREE_SUMS ..]};
+     * the buffer in between is scratch. At 512 bits four stages of pairs: each pairs the lower halves of two
+     * vectors' partial sums with their upper halves and adds, so that after the last one lane k holds vector k's sum
+     * (a permutation, two blends and an add per pair: 29 ns against 47 for gathering the lanes, perf/RESULTS.md).
+     */
+    static void treeSums16(float[] lanes) {
+        if (L != 16) {
+            for (int k = 0; k < 16; k++) {
+                lanes[TREE_SUMS + k] = treeSum(lanes, k * L);
+            }
+            return;
+        }
+        // vector k of a stage holds 2^s vectors' partial sums of L / 2^s lanes each, in vector order; the stage's
+        // permutation puts each one's lower lanes in the lower half, its upper lanes in the upper half (written out
+        // stage by stage: a shuffle taken from an array is no constant, and C2 would not compile the rearrange)
+        for (int p = 0; p < 8; p++) {
+            FloatVector a = FloatVector.fromArray(F, lanes, 2 * p * L);
+            FloatVector b = FloatVector.fromArray(F, lanes, (2 * p + 1) * L);
+            pairHalves(a, b).intoArray(lanes, 16 * L + p * L);
+        }
+        for (int p = 0; p < 4; p++) {
+            FloatVector a = FloatVector.fromArray(F, lanes, 16 * L + 2 * p * L).rearrange(HALVES_OF_8);
+            FloatVector b = FloatVector.fromArray(F, lanes, 16 * L + (2 * p + 1) * L).rearrange(HALVES_OF_8);
+            pairHalves(a, b).intoArray(lanes, 24 * L + p * L);
+        }
+        for (int p = 0; p < 2; p++) {
+            FloatVector a = FloatVector.fromArray(F, lanes, 24 * L + 2 * p * L).rearrange(HALVES_OF_4);
+            FloatVector b = FloatVector.fromArray(F, lanes, 24 * L + (2 * p + 1) * L).rearrange(HALVES_OF_4);
+            pairHalves(a, b).intoArray(lanes, 28 * L + p * L);
+        }
+        FloatVector a = FloatVector.fromArray(F, lanes, 28 * L).rearrange(HALVES_OF_2);
+        FloatVector b = FloatVector.fromArray(F, lanes, 29 * L).rearrange(HALVES_OF_2);
+        pairHalves(a, b).intoArray(lanes, TREE_SUMS);
+    }
+
+    /** a's lower half beside b's lower half, plus a's upper half beside b's upper half. */
+    private static FloatVector pairHalves(FloatVector a, FloatVector b) {
+        return a.blend(b.rearrange(ROTATE_HALF), UPPER_HALF).add(a.rearrange(ROTATE_HALF).blend(b, UPPER_HALF));
     }
 
     /** The vector width the kernels use, in bits. */
@@ -98,6 +148,20 @@ public final class Vectors {
      */
     public static VectorSpecies<Float> floatSpecies() {
         return F;
+    }
+
+    private static VectorShuffle<Float> halves(int group) {
+        int[] order = new int[L];
+        int low = 0;
+        int high = L / 2;
+        for (int g = 0; g + group <= L; g += group) {
+            for (int i = 0; i < group / 2; i++) {
+                order[low++] = g + i;
+                order[high++] = g + group / 2 + i;
+            }
+        }
+        // at widths below 16 the shuffles are not used; any valid permutation will do
+        return VectorShuffle.fromArray(F, L >= group && group > 1 ? order : VectorShuffle.iota(F, 0, 1, true).toArray(), 0);
     }
 
     private static VectorShape shape(String property) {
