@@ -48,7 +48,9 @@ public final class Vectors {
      * the same dot product could round differently early and late in a run, and the same seed would not always give
      * the same tokens (GenerateCommandTest.sameSeedSameText caught it). sum() adds the lanes in lane order, the same
      * in every execution mode; it reproduces the figures compiled reduceLanes gave here, while a pairwise tree
-     * order, also deterministic, moved one quantized golden check (stories260K-Q4_0) past its tolerance.
+     * order, also deterministic, moved one quantized golden check (stories260K-Q4_0) past its tolerance when the
+     * single-token kernels used it. The decode tiles, whose arithmetic differs from those kernels' in the last bits
+     * anyway, add by the halving tree ({@link #treeSums16}): golden conformance passes with it.
      */
     private Vectors() {
     }
