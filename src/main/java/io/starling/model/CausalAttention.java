@@ -113,6 +113,9 @@ final class CausalAttention {
             // cells
             kv.readValues(layer, 0, visibleEnd, valueRows, 0);
             transpose(valueRows, visibleEnd);
+            for (int c = 0; c < kvDim; c++) {
+                java.util.Arrays.fill(byDim, c * cells + visibleEnd, (c + 1) * cells, 0f);
+            }
         }
 
         void readForDecode(KvStore kv, int layer, int visibleEnd) {
@@ -130,7 +133,6 @@ final class CausalAttention {
                 for (int j = 0; j < visibleEnd; j++) {
                     byDim[base + j] = rows[j * kvDim + c];
                 }
-                java.util.Arrays.fill(byDim, base + visibleEnd, base + cells, 0f);
             }
         }
     }
@@ -259,9 +261,7 @@ final class CausalAttention {
                             boolean tinyValues) {
         int cells = g.cells;
         int kvHead = kvHeadOf(h);
-        for (int d = 0; d < headDim; d++) {
-            s.query[d] = roundToF16(runQ[qBase + d]);
-        }
+        roundQuery(s, qBase);
         scores(s, g.keys, visible, cells, kvHead * headDim, tinyScores);
         softmaxToF16(s, cells);
         for (int d = 0; d < headDim; d++) {
@@ -279,16 +279,11 @@ final class CausalAttention {
     private void attendDecodeHead(Scratch s, Gathered g, int visible, int h, int qBase, int outBase) {
         int cells = g.cells;
         int kvHead = kvHeadOf(h);
-        for (int d = 0; d < headDim; d++) {
-            s.query[d] = roundToF16(runQ[qBase + d]);
-        }
+        roundQuery(s, qBase);
         float[] weights = s.weights;
         GgmlDot.vecDotF16Columns(s.query, 0, g.byDim, kvHead * headDim * cells, cells, headDim, visible, weights, 0,
                 s.columns, s.wide);
-        for (int j = 0; j < visible; j++) {
-            weights[j] *= scale;
-        }
-        java.util.Arrays.fill(weights, visible, cells, Float.NEGATIVE_INFINITY);
+        scaleAndMask(weights, visible, cells);
         softmaxToF16(s, cells);
         GgmlDot.vecDotF16Columns(weights, 0, g.valueRows, kvHead * headDim, kvDim, cells, headDim, runOut, outBase,
                 s.columns, s.wide);
@@ -300,7 +295,22 @@ final class CausalAttention {
             int k = j * kvDim + kvBase;
             float dot = tiny ? GgmlDot.tinyBlas(s.query, 0, keys, k, headDim, s.lanes)
                     : GgmlDot.vecDotF16(s.query, 0, keys, k, headDim, s.lanes);
-            weights[j] = dot * scale;
+            weights[j] = dot;
+        }
+        scaleAndMask(weights, visible, cells);
+    }
+
+    /** The query of one head rounded to F16, as KQ's mul_mat converts it. */
+    private void roundQuery(Scratch s, int qBase) {
+        for (int d = 0; d < headDim; d++) {
+            s.query[d] = roundToF16(runQ[qBase + d]);
+        }
+    }
+
+    /** soft_max_ext's input: each visible position's score times the scale, the padding cells masked to -inf. */
+    private void scaleAndMask(float[] weights, int visible, int cells) {
+        for (int j = 0; j < visible; j++) {
+            weights[j] *= scale;
         }
         java.util.Arrays.fill(weights, visible, cells, Float.NEGATIVE_INFINITY);
     }

@@ -9,7 +9,6 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-
 /**
  * The vector shape every kernel uses, fixed once per JVM: {@code -Dstarling.vector.bits=128|256|512} chooses it,
  * otherwise the platform's preferred shape (512 bits on AVX-512). The species are {@code static final} so that
@@ -153,17 +152,20 @@ public final class Vectors {
     }
 
     private static VectorShuffle<Float> halves(int group) {
+        if (L != 16) {
+            // the network runs at 512 bits only
+            return VectorShuffle.iota(F, 0, 1, true);
+        }
         int[] order = new int[L];
         int low = 0;
         int high = L / 2;
-        for (int g = 0; g + group <= L; g += group) {
+        for (int g = 0; g < L; g += group) {
             for (int i = 0; i < group / 2; i++) {
                 order[low++] = g + i;
                 order[high++] = g + group / 2 + i;
             }
         }
-        // at widths below 16 the shuffles are not used; any valid permutation will do
-        return VectorShuffle.fromArray(F, L >= group && group > 1 ? order : VectorShuffle.iota(F, 0, 1, true).toArray(), 0);
+        return VectorShuffle.fromArray(F, order, 0);
     }
 
     private static VectorShape shape(String property) {
