@@ -27,9 +27,8 @@ import picocli.CommandLine.Spec;
  * put side by side: pp = one forward pass over N random prompt tokens (logits of the last one only), tg = N
  * single-token decode steps from an empty context; the model's code warmed first (a {@link Warmup}: every kernel
  * shape until the JIT has compiled it, so a short tg run does not time compilation) and warm-up runs of each test
- * until its time settles,
- * the KV cache cleared before every repetition, t/s = tokens / time of each repetition, reported as mean ± sample
- * standard deviation.
+ * until its time settles, the KV cache cleared before every repetition, t/s = tokens / time of each repetition,
+ * reported as mean ± sample standard deviation.
  *
  * <p>{@code --batch B} adds a row {@code tgN x B}: B sequences decoding together, one token each per step, t/s
  * counting all of their tokens (what continuous batching gains over one sequence).
@@ -122,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
             if (took * SETTLED >= best) {
                 return;
             }
-            best = Math.min(best, took);
+            best = took;
         }
     }
 
