@@ -56,11 +56,12 @@ public final class Prompts {
         if (!node.isArray() || node.isEmpty()) {
             throw ApiException.invalid(param, "'" + param + "' must be a string, an array of strings or an array of token ids");
         }
+        if (node.get(0).isIntegralNumber()) {
+            // one prompt of token ids, however long: the context length bounds it
+            return List.of(ids(text, node, param));
+        }
         if (node.size() > MAX_PROMPTS) {
             throw ApiException.invalid(param, "at most " + MAX_PROMPTS + " inputs per request, got " + node.size());
-        }
-        if (node.get(0).isIntegralNumber()) {
-            return List.of(ids(text, node, param));
         }
         List<int[]> prompts = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.starling.api.error.ApiException;
 import io.starling.api.inference.HttpStreams;
 import io.starling.api.inference.MeteredEngine;
 import io.starling.api.inference.RequestPrelude;
@@ -40,6 +41,14 @@ public class CompletionsResource {
     public RestMulti<String> create(CompletionRequest request) {
         ModelText.Text text = prelude.open(request, CompletionRequest::model);
         CompletionJob job = CompletionJob.of(text, prelude.deployment().id(), request);
+        int prompts = job.generations().size();
+        int queued = prelude.deployment().engine().maxQueueDepth();
+        if (prompts > Math.max(1, queued)) {
+            // each prompt waits in the engine's queue as a request of its own: more than it holds could never be
+            // admitted, and a 429 would send clients into retrying what cannot succeed
+            throw ApiException.invalid("prompt", "at most " + queued + " prompts per request on this server"
+                    + " (starling.scheduler.max-queue-depth), got " + prompts);
+        }
         List<Multi<GenerationEvent>> submitted = engine.submitAll(job.generations());
         CompletionAssembler assembler = job.assembler();
         List<String> promptTexts = job.promptTexts();

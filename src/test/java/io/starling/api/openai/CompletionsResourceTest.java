@@ -111,6 +111,28 @@ class CompletionsResourceTest {
     }
 
     @Test
+    void oneTokenIdPromptLongerThanThePromptCountLimitIsOnePrompt() {
+        StringBuilder ids = new StringBuilder("[1");
+        for (int i = 0; i < 300; i++) {
+            ids.append(",403");
+        }
+        post("{\"prompt\":" + ids + "],\"max_tokens\":1,\"temperature\":0}").statusCode(200)
+                .body("choices", org.hamcrest.Matchers.hasSize(1))
+                .body("usage.prompt_tokens", equalTo(301));
+    }
+
+    @Test
+    void morePromptsThanTheQueueHoldsAreAClientErrorNotOverload() {
+        StringBuilder prompts = new StringBuilder("[\"Once\"");
+        for (int i = 1; i < 65; i++) {
+            prompts.append(",\"Once\"");
+        }
+        post("{\"prompt\":" + prompts + "],\"max_tokens\":1}").statusCode(400)
+                .body("error.param", equalTo("prompt"))
+                .body("error.message", org.hamcrest.Matchers.containsString("at most 64 prompts per request"));
+    }
+
+    @Test
     void sameSeedSameText() {
         String body = "{\"prompt\":\"Once upon a time\",\"max_tokens\":16,\"temperature\":1.0,\"top_k\":40,\"top_p\":0.9,"
                 + "\"repetition_penalty\":1.1,\"frequency_penalty\":0.5,\"presence_penalty\":0.5,\"seed\":42}";
