@@ -41,6 +41,16 @@ class BatchApiErrorsTest {
     }
 
     @Test
+    void aFormCutOffBeforeItsClosingBoundaryIsRefusedNotLeftWaiting() {
+        long start = System.nanoTime();
+        error(given().contentType("multipart/form-data; boundary=XXX")
+                .body(("--XXX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jsonl\"\r\n\r\n" + GOOD_LINE)
+                        .getBytes(StandardCharsets.UTF_8))
+                .post("/v1/files"), 400, "file");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
     void batchRequestsWithBadFieldsOrUnknownIdsAreRefused() {
         String file = upload("in.jsonl", GOOD_LINE.getBytes(StandardCharsets.UTF_8), "batch").then().statusCode(200)
                 .body("object", equalTo("file")).body("purpose", equalTo("batch")).body("status", equalTo("processed"))

@@ -10,7 +10,9 @@ import io.starling.batch.FileObject;
 import io.starling.batch.FileStore;
 import io.starling.telemetry.RequestRecord;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerFileUpload;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,6 +38,11 @@ public class FileUploadRoute {
     private static final int ORDER = Integer.MIN_VALUE + 50;
     /** Room for the form's boundaries, headers and the purpose field around the file's own bytes. */
     private static final long FORM_OVERHEAD = 64 * 1024;
+    /**
+     * How long the file part may take to end once the request has: its last writes reach the disk within
+     * milliseconds, but a form cut off before its closing boundary leaves the part open for ever.
+     */
+    private static final long UNFINISHED_PART_MS = 10_000;
 
     private final BatchService batches;
     private final ObjectMapper mapper;
@@ -79,10 +86,11 @@ public class FileUploadRoute {
                 return;
             }
             upload.filename = part.filename();
+            upload.part = part;
             upload.written = part.streamToFileSystem(temp.toString());
         });
         request.endHandler(ended -> {
-            Future<Void> written = upload.written != null ? upload.written : Future.succeededFuture();
+            Future<Void> written = upload.written != null ? finished(context, upload) : Future.succeededFuture();
             String purpose = request.formAttributes().get("purpose");
             String tenant = batches.owner(RequestRecord.of(context));
             written.compose(done -> context.vertx().executeBlocking(() -> store(store, tenant, temp, upload, purpose, limit)))
@@ -94,6 +102,37 @@ public class FileUploadRoute {
                     });
         });
         request.exceptionHandler(failure -> deleteQuietly(temp));
+    }
+
+    /**
+     * The file part's write once the request has ended, or a 400 when the part does not end: a form whose body
+     * stops before its closing boundary (the request complete by its length) would otherwise wait for ever, its
+     * temporary file open.
+     */
+    private static Future<Void> finished(RoutingContext context, Upload upload) {
+        if (upload.written.isComplete()) {
+            return upload.written;
+        }
+        Promise<Void> finished = Promise.promise();
+        long timer = context.vertx().setTimer(UNFINISHED_PART_MS, id -> {
+            if (finished.tryFail(ApiException.invalid("file", "the multipart form ended before its 'file' part did"
+                    + " (no closing boundary)"))) {
+                try {
+                    upload.part.cancelStreamToFileSystem(); // closes and deletes the temporary file
+                } catch (IllegalStateException alreadyWritten) {
+                    // it ended just now; the refusal deletes the file
+                }
+            }
+        });
+        upload.written.onComplete(result -> {
+            context.vertx().cancelTimer(timer);
+            if (result.succeeded()) {
+                finished.tryComplete();
+            } else {
+                finished.tryFail(result.cause());
+            }
+        });
+        return finished.future();
     }
 
     /** On a worker thread: the complete upload checked and moved into the store. */
@@ -170,6 +209,7 @@ public class FileUploadRoute {
     /** What the form has brought so far (touched on the request's event loop only). */
     private static final class Upload {
         String filename;
+        HttpServerFileUpload part;
         Future<Void> written;
     }
 }
