@@ -69,6 +69,9 @@ class BatchApiErrorsTest {
         error(given().get("/v1/files/file-nope/content"), 404, "file_id");
         error(given().delete("/v1/files/file-nope"), 404, "file_id");
         error(given().get("/v1/batches?limit=0"), 400, "limit");
+        // not a number, or past int: the parameter's fault, not an unknown route
+        error(given().get("/v1/batches?limit=abc"), 400, "limit");
+        error(given().get("/v1/files?limit=99999999999"), 400, "limit");
         error(given().get("/v1/files?order=sideways"), 400, "order");
     }
 

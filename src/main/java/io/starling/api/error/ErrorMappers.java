@@ -95,12 +95,24 @@ public class ErrorMappers {
      */
     @ServerExceptionMapper({IOException.class, HttpClosedException.class})
     public Response io(Exception e) {
-        if (!clientClosed(e)) {
-            return unexpected(e);
+        if (clientClosed(e)) {
+            Log.debugf("the client closed its connection before its request body was complete: %s", e.getMessage());
+            return body(400, "The connection closed before the request body was complete", "invalid_request_error",
+                    null, "incomplete_body");
         }
-        Log.debugf("the client closed its connection before its request body was complete: %s", e.getMessage());
-        return body(400, "The connection closed before the request body was complete", "invalid_request_error", null,
-                "incomplete_body");
+        // RESTEasy's body reader (VertxInputStream) says so in these words: a client that stopped sending its body,
+        // and a chunked body (no length to refuse up front) past the limit. Both the client's doing.
+        String message = e.getMessage() == null ? "" : e.getMessage().strip();
+        if (message.equals("Read timed out")) {
+            Log.debugf("the client stopped sending its request body");
+            return body(408, "The request body did not arrive in time", "invalid_request_error", null, "body_timeout");
+        }
+        if (message.equals("Request too large")) {
+            Log.debugf("a chunked request body passed the body limit");
+            return body(413, "The request body is larger than the server accepts (starling.server.max-body-bytes)",
+                    "invalid_request_error", null, "request_too_large");
+        }
+        return unexpected(e);
     }
 
     static boolean clientClosed(Throwable e) {

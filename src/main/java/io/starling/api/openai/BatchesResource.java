@@ -61,7 +61,7 @@ public class BatchesResource {
     /** Newest first; {@code after} is the last id of the previous page, {@code limit} 1 to 100 (default 20). */
     @GET
     @Blocking
-    public ListPage<BatchObject> list(@RestQuery String after, @RestQuery Integer limit, RoutingContext http) {
+    public ListPage<BatchObject> list(@RestQuery String after, @RestQuery String limit, RoutingContext http) {
         return batches.manager().list(owner(http), after, Limits.of(limit, 20, 100));
     }
 

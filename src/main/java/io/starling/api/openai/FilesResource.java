@@ -36,7 +36,7 @@ public class FilesResource {
     /** The tenant's files, newest first unless {@code order=asc}; {@code purpose} filters, {@code after} pages. */
     @GET
     @Blocking
-    public ListPage<FileObject> list(@RestQuery String purpose, @RestQuery Integer limit, @RestQuery String order,
+    public ListPage<FileObject> list(@RestQuery String purpose, @RestQuery String limit, @RestQuery String order,
                                      @RestQuery String after, RoutingContext http) {
         List<FileObject> files = store().list(owner(http), purpose);
         if ("asc".equals(order)) {

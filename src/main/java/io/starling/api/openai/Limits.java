@@ -8,14 +8,23 @@ final class Limits {
     private Limits() {
     }
 
-    /** {@code limit}, or {@code fallback} when absent; 400 outside 1..{@code max}. */
-    static int of(Integer limit, int fallback, int max) {
+    /**
+     * {@code limit}, or {@code fallback} when absent; 400 when it is no integer in 1..{@code max}. Taken as text: a
+     * JAX-RS integer parameter that does not parse is answered 404, as if the route did not exist.
+     */
+    static int of(String limit, int fallback, int max) {
         if (limit == null) {
             return fallback;
         }
-        if (limit < 1 || limit > max) {
-            throw ApiException.invalid("limit", "limit must be between 1 and " + max + ", got " + limit);
+        int value;
+        try {
+            value = Integer.parseInt(limit.strip());
+        } catch (NumberFormatException e) {
+            value = 0;
         }
-        return limit;
+        if (value < 1 || value > max) {
+            throw ApiException.invalid("limit", "limit must be an integer between 1 and " + max + ", got '" + limit + "'");
+        }
+        return value;
     }
 }

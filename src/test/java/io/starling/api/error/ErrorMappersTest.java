@@ -33,4 +33,15 @@ class ErrorMappersTest {
         Response disk = new ErrorMappers().io(new IOException("No space left on device"));
         assertThat(disk.getStatus()).isEqualTo(500);
     }
+
+    @Test
+    void aBodyThatStopsComingOrAChunkedBodyPastTheLimitIsTheClientsDoing() {
+        Response stalled = new ErrorMappers().io(new IOException("Read timed out"));
+        assertThat(stalled.getStatus()).isEqualTo(408);
+        assertThat(((ErrorBody) stalled.getEntity()).error().code()).isEqualTo("body_timeout");
+
+        Response large = new ErrorMappers().io(new IOException("Request too large"));
+        assertThat(large.getStatus()).isEqualTo(413);
+        assertThat(((ErrorBody) large.getEntity()).error().code()).isEqualTo("request_too_large");
+    }
 }
