@@ -30,7 +30,7 @@ public class RequestTelemetry {
     private static final Pattern BATCH_PATH = Pattern.compile("/v1/(files|batches)/[^/]+(/content|/cancel)?");
     private static final Set<String> ROUTES = Set.of("/v1/chat/completions", "/v1/completions",
             "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate", "/v1/pipelines",
-            "/v1/files", "/v1/batches");
+            "/v1/files", "/v1/batches", "/v1/session", "/v1/session/close");
 
     private final StarlingMetrics metrics;
 

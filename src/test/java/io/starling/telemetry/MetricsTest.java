@@ -78,6 +78,8 @@ class MetricsTest {
         assertThat(RequestTelemetry.endpoint("/v1/completions/")).isEqualTo("/v1/completions");
         assertThat(RequestTelemetry.endpoint("/v1/models/abc")).isEqualTo("/v1/models/{id}");
         assertThat(RequestTelemetry.endpoint("/v1/whatever/123")).isEqualTo("other");
+        assertThat(RequestTelemetry.endpoint("/v1/session")).isEqualTo("/v1/session");
+        assertThat(RequestTelemetry.endpoint("/v1/session/close")).isEqualTo("/v1/session/close");
         assertThat(RequestTelemetry.endpoint("/v1/files/file-abc/content")).isEqualTo("/v1/files/{id}/content");
         assertThat(RequestTelemetry.endpoint("/v1/batches/batch_abc")).isEqualTo("/v1/batches/{id}");
         assertThat(RequestTelemetry.endpoint("/v1/batches/batch_abc/cancel")).isEqualTo("/v1/batches/{id}/cancel");
