@@ -1,5 +1,6 @@
 package io.starling.api.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.starling.api.error.ApiException;
 import io.starling.api.inference.Prompts;
 import io.starling.api.openai.EmbeddingResponses.Embedding;
@@ -38,6 +39,7 @@ public final class EmbeddingJob {
             throw ApiException.unsupported("dimensions", "this model's embeddings have " + dim
                     + " dimensions; shortening them is not supported");
         }
+        rejectEmptyStrings(request.input());
         List<int[]> inputs = Prompts.many(text, request.input(), "input");
         int promptTokens = 0;
         for (int[] input : inputs) {
@@ -66,6 +68,21 @@ public final class EmbeddingJob {
             data.add(new Embedding("embedding", i, base64 ? encode(vectors.get(i)) : vectors.get(i)));
         }
         return new EmbeddingList("list", data, model, new EmbeddingUsage(promptTokens, promptTokens));
+    }
+
+    /** As OpenAI: an empty string has nothing to embed (the model would embed its BOS token alone). */
+    private static void rejectEmptyStrings(JsonNode input) {
+        if (input == null) {
+            return;
+        }
+        if (input.isTextual() && input.textValue().isEmpty()) {
+            throw ApiException.invalid("input", "'input' is an empty string: there is nothing to embed");
+        }
+        for (int i = 0; input.isArray() && i < input.size(); i++) {
+            if (input.get(i).isTextual() && input.get(i).textValue().isEmpty()) {
+                throw ApiException.invalid("input[" + i + "]", "'input[" + i + "]' is an empty string: there is nothing to embed");
+            }
+        }
     }
 
     private static boolean base64(String format) {

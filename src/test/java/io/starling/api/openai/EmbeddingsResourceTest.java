@@ -47,4 +47,12 @@ class EmbeddingsResourceTest {
         }
         assertThat(bytes.remaining()).isZero();
     }
+
+    @Test
+    void anEmptyStringIsRefusedAsOpenAiRefusesIt() {
+        given().contentType(ContentType.JSON).body("{\"input\":\"\"}").post("/v1/embeddings").then()
+                .statusCode(400).body("error.param", org.hamcrest.Matchers.equalTo("input"));
+        given().contentType(ContentType.JSON).body("{\"input\":[\"Lily\",\"\"]}").post("/v1/embeddings").then()
+                .statusCode(400).body("error.param", org.hamcrest.Matchers.equalTo("input[1]"));
+    }
 }
