@@ -187,7 +187,7 @@ public class ModelRegistry {
         if (requested != null && !requested.isBlank()
                 && !requested.equals(found.name()) && !requested.equals(found.id())) {
             found.exit();
-            throw new ModelNotFoundException(requested, "the session '" + sessionId + "' belongs to the model '"
+            throw new ModelNotFoundException(requested, "the session id '" + sessionId + "' is one of the model '"
                     + found.id() + "', not '" + requested + "'");
         }
         return found;
