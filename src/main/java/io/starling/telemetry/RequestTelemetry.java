@@ -32,6 +32,9 @@ public class RequestTelemetry {
             "/v1/embeddings", "/v1/models", "/v1/tokenize", "/v1/detokenize", "/v1/generate", "/v1/pipelines",
             "/v1/files", "/v1/batches", "/v1/session", "/v1/session/close");
 
+    /** nginx's status for a request whose client closed the connection before the answer. */
+    static final int CLIENT_CLOSED = 499;
+
     private final StarlingMetrics metrics;
 
     RequestTelemetry(StarlingMetrics metrics) {
@@ -54,7 +57,7 @@ public class RequestTelemetry {
         }
         record.onEnd(() -> {
             long nanos = System.nanoTime() - start;
-            int status = context.response().getStatusCode();
+            int status = recordedStatus(context.response().getStatusCode(), context.response().headWritten());
             metrics.request(endpoint, status, record.modelLabel(), record.versionLabel(), nanos);
             AccessLog.write(record, status, nanos / 1e6);
         });
@@ -65,6 +68,14 @@ public class RequestTelemetry {
             record.end();
         });
         context.next();
+    }
+
+    /**
+     * The status a request is counted under: the one answered, or 499 (nginx's "client closed request") when the
+     * client left before any answer began and no error had been decided, rather than the 200 a response starts with.
+     */
+    static int recordedStatus(int status, boolean headWritten) {
+        return status == 200 && !headWritten ? CLIENT_CLOSED : status;
     }
 
     /** The client's id when it is a plain token (so it cannot forge log lines), else a new one. */

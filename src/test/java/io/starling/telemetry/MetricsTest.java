@@ -79,6 +79,10 @@ class MetricsTest {
         assertThat(RequestTelemetry.endpoint("/v1/models/abc")).isEqualTo("/v1/models/{id}");
         assertThat(RequestTelemetry.endpoint("/v1/whatever/123")).isEqualTo("other");
         assertThat(RequestTelemetry.endpoint("/v1/session")).isEqualTo("/v1/session");
+        // a client that left before any answer is not counted as answered 200; an answer decided or begun keeps its own
+        assertThat(RequestTelemetry.recordedStatus(200, false)).isEqualTo(499);
+        assertThat(RequestTelemetry.recordedStatus(200, true)).isEqualTo(200);
+        assertThat(RequestTelemetry.recordedStatus(400, false)).isEqualTo(400);
         assertThat(RequestTelemetry.endpoint("/v1/session/close")).isEqualTo("/v1/session/close");
         assertThat(RequestTelemetry.endpoint("/v1/files/file-abc/content")).isEqualTo("/v1/files/{id}/content");
         assertThat(RequestTelemetry.endpoint("/v1/batches/batch_abc")).isEqualTo("/v1/batches/{id}");
