@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.starling.engine.KvCacheExhaustedException;
 import io.starling.engine.ModelUnavailableException;
 import io.starling.engine.QueueFullException;
@@ -84,8 +85,42 @@ public final class ApiErrors {
             return malformedJson(parse);
         }
         String param = e instanceof JsonMappingException mapping ? path(mapping.getPath()) : null;
-        return new ApiException(400, "invalid_request_error", param, "invalid_type",
-                "Invalid value" + (param != null ? " for '" + param + "'" : "") + ": " + e.getOriginalMessage());
+        String what = e instanceof MismatchedInputException mismatch ? expected(mismatch.getTargetType()) : null;
+        if (param == null) {
+            return new ApiException(400, "invalid_request_error", null, "invalid_type",
+                    "The request body must be a JSON object of the endpoint's fields");
+        }
+        // in the client's terms where Jackson's own message names Java classes and coercion settings (its message
+        // for a number out of range is plain enough)
+        return new ApiException(400, "invalid_request_error", param, "invalid_type", "Invalid value for '" + param + "'"
+                + (what != null ? ": expected " + what : ": " + e.getOriginalMessage()));
+    }
+
+    /** A field's Java type as a JSON client would name it, or null when there is no plain name for it. */
+    static String expected(Class<?> type) {
+        if (type == null) {
+            return null;
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class) {
+            return "an integer";
+        }
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)) {
+            return "a JSON object";
+        }
+        return null;
     }
 
     /** 429 with {@code Retry-After} when waiting that many seconds may help ({@code retryAfterSeconds > 0}). */

@@ -32,10 +32,19 @@ class ErrorResponsesTest {
 
     @Test
     void wrongTypeNamesTheParam() {
+        // in the client's terms, not Jackson's (Java class names, coercion settings)
         openAiError(post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":\"ten\"}"), 400)
-                .body("error.param", equalTo("max_tokens"));
+                .body("error.param", equalTo("max_tokens"))
+                .body("error.message", equalTo("Invalid value for 'max_tokens': expected an integer"));
         openAiError(post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":[1]}"), 400)
-                .body("error.param", equalTo("temperature"));
+                .body("error.param", equalTo("temperature"))
+                .body("error.message", equalTo("Invalid value for 'temperature': expected a number"));
+        openAiError(post("/v1/completions", "{\"prompt\":\"x\",\"seed\":99999999999999999999999}"), 400)
+                .body("error.param", equalTo("seed"))
+                .body("error.message", containsString("out of range of long"));
+        openAiError(post("/v1/chat/completions", "[1,2]"), 400)
+                .body("error.param", nullValue())
+                .body("error.message", equalTo("The request body must be a JSON object of the endpoint's fields"));
     }
 
     @Test
