@@ -34,6 +34,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ErrorMappers {
 
+    private static final String TOO_LARGE = "The request body is larger than the server accepts (starling.server.max-body-bytes)";
+
     @ServerExceptionMapper
     public Response api(ApiException e) {
         Response response = body(e.status(), e.getMessage(), e.type(), e.param(), e.code());
@@ -77,7 +79,7 @@ public class ErrorMappers {
         String message = switch (status) {
             case 404 -> "Unknown route; see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings";
             case 405 -> "Method not allowed on this route";
-            case 413 -> "The request body is larger than the server accepts (starling.server.max-body-bytes)";
+            case 413 -> TOO_LARGE;
             case 415 -> "Send the body as application/json";
             default -> e.getMessage();
         };
@@ -109,8 +111,7 @@ public class ErrorMappers {
         }
         if (message.equals("Request too large")) {
             Log.debugf("a chunked request body passed the body limit");
-            return body(413, "The request body is larger than the server accepts (starling.server.max-body-bytes)",
-                    "invalid_request_error", null, "request_too_large");
+            return body(413, TOO_LARGE, "invalid_request_error", null, "request_too_large");
         }
         return unexpected(e);
     }

@@ -112,22 +112,16 @@ class CompletionsResourceTest {
 
     @Test
     void oneTokenIdPromptLongerThanThePromptCountLimitIsOnePrompt() {
-        StringBuilder ids = new StringBuilder("[1");
-        for (int i = 0; i < 300; i++) {
-            ids.append(",403");
-        }
-        post("{\"prompt\":" + ids + "],\"max_tokens\":1,\"temperature\":0}").statusCode(200)
+        String ids = "[1," + String.join(",", java.util.Collections.nCopies(300, "403")) + "]";
+        post("{\"prompt\":" + ids + ",\"max_tokens\":1,\"temperature\":0}").statusCode(200)
                 .body("choices", org.hamcrest.Matchers.hasSize(1))
                 .body("usage.prompt_tokens", equalTo(301));
     }
 
     @Test
     void morePromptsThanTheQueueHoldsAreAClientErrorNotOverload() {
-        StringBuilder prompts = new StringBuilder("[\"Once\"");
-        for (int i = 1; i < 65; i++) {
-            prompts.append(",\"Once\"");
-        }
-        post("{\"prompt\":" + prompts + "],\"max_tokens\":1}").statusCode(400)
+        String prompts = "[" + String.join(",", java.util.Collections.nCopies(65, "\"Once\"")) + "]";
+        post("{\"prompt\":" + prompts + ",\"max_tokens\":1}").statusCode(400)
                 .body("error.param", equalTo("prompt"))
                 .body("error.message", org.hamcrest.Matchers.containsString("at most 64 prompts per request"));
     }
