@@ -6,12 +6,14 @@ import io.starling.model.Batch;
 import io.starling.model.LlamaModel;
 import io.starling.model.Logits;
 import io.starling.model.Warmup;
+import io.starling.sampling.SamplerWarmup;
 import io.starling.tensor.MatMul;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The one thread that drives a model: it takes requests from the fair queue into the running set, forms each
@@ -19,8 +21,8 @@ import java.util.function.Predicate;
  * budget), runs it as one {@link LlamaModel#forward} on the kernel pool, and lets every sequence sample from its
  * row. It alone touches the model and the KV caches; REST threads only enqueue and consume.
  *
- * <p>While nothing runs or waits and the model is not yet warm, it runs the next piece of a {@link Warmup} (one model
- * step at most) instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness
+ * <p>While nothing runs or waits and the model is not yet warm, it runs the next piece of a {@link SamplerWarmup} (a
+ * few samples), then of a {@link Warmup} (one model step at most) instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness
  * back.
  *
  * <p>Cancellations and deadlines are checked before every step, so a client that goes away stops its sequences
@@ -36,6 +38,7 @@ final class EngineLoop implements Runnable {
     private final SchedulerSettings settings;
     private final ServingContext context;
     private final WorkLedger ledger;
+    private final Supplier<Warmup.Stores> warmupStores;
     private final List<RequestRun> running = new ArrayList<>();
     // one step's batch and who gets each of its sequences' rows; reused, cleared every step
     private final List<Batch.Sequence> stepSequences = new ArrayList<>();
@@ -52,23 +55,30 @@ final class EngineLoop implements Runnable {
     private volatile int runningRequests;
 
     EngineLoop(GgufFile file, TenantQueue<QueuedWork> queue, SchedulerSettings settings, ServingContext context,
-               WorkLedger ledger) {
+               WorkLedger ledger, Supplier<Warmup.Stores> warmupStores) {
         this.file = file;
         this.queue = queue;
         this.settings = settings;
         this.context = context;
         this.ledger = ledger;
+        this.warmupStores = warmupStores;
     }
 
     @Override
     public void run() {
         Throwable reason = null;
+        Warmup warmup = null;
         try (MatMul matMul = new MatMul(settings.kernelThreads(), MatMul.Activations.LLAMA_CPP, settings.batchInvariant())) {
             // binding only maps tensors: cheap, and on this thread because the model is not thread-safe
             LlamaModel model = LlamaModel.load(file, matMul);
-            Warmup warmup = settings.warmUp() ? newWarmup(model) : null;
+            warmup = settings.warmUp() ? newWarmup(model) : null;
+            SamplerWarmup samplerWarmup = settings.warmUp() ? new SamplerWarmup(context.sampling()) : null;
             while (!stopping) {
                 if (iterate(model)) {
+                    continue;
+                }
+                if (samplerWarmup != null && queue.isEmpty()) {
+                    samplerWarmup = warmUp(samplerWarmup);
                     continue;
                 }
                 if (warmup != null && queue.isEmpty()) {
@@ -83,13 +93,16 @@ final class EngineLoop implements Runnable {
             Log.errorf(e, "engine loop stopped");
             reason = e;
         } finally {
+            if (warmup != null) {
+                release(warmup);
+            }
             drain(reason);
         }
     }
 
-    private static Warmup newWarmup(LlamaModel model) {
+    private Warmup newWarmup(LlamaModel model) {
         try {
-            return new Warmup(model);
+            return new Warmup(model, warmupStores.get());
         } catch (RuntimeException e) {
             Log.warnf(e, "no warm-up; the first requests compile the model's code instead");
             return null;
@@ -97,8 +110,8 @@ final class EngineLoop implements Runnable {
     }
 
     /**
-     * The next piece of the warm-up; the warm-up itself once it is done or has failed (null). It only speeds the first
-     * requests up, so a failure in it is logged and the engine serves on without it.
+     * The next piece of the warm-up; the warm-up itself once it is done or has failed (null, its stores freed). It
+     * only speeds the first requests up, so a failure in it is logged and the engine serves on without it.
      */
     private static Warmup warmUp(Warmup warmup) {
         try {
@@ -111,7 +124,29 @@ final class EngineLoop implements Runnable {
         } catch (RuntimeException e) {
             Log.warnf(e, "warm-up abandoned; the first requests compile the model's code instead");
         }
+        release(warmup);
         return null;
+    }
+
+    /** The next samples of the sampler's warm-up; null once it is done or has failed (logged, as for the model's). */
+    private static SamplerWarmup warmUp(SamplerWarmup warmup) {
+        try {
+            if (warmup.step()) {
+                return warmup;
+            }
+        } catch (RuntimeException e) {
+            Log.warnf(e, "sampler warm-up abandoned; the first requests compile sampling instead");
+        }
+        return null;
+    }
+
+    /** Frees the warm-up's KV stores; a failure there must not keep the loop from draining its requests. */
+    private static void release(Warmup warmup) {
+        try {
+            warmup.close();
+        } catch (RuntimeException e) {
+            Log.warnf(e, "could not free the warm-up's KV stores");
+        }
     }
 
     /** One round: retire, admit, run a step. False when there was nothing to run. */

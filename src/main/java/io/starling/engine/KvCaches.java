@@ -1,6 +1,7 @@
 package io.starling.engine;
 
 import io.starling.kv.KvCacheFullException;
+import io.starling.model.Warmup;
 
 /**
  * Where the scheduler gets KV caches for its sequences: the seam between batching and KV memory, implemented by
@@ -32,6 +33,12 @@ public interface KvCaches {
 
     /** {@code request} ended before {@link #open} (cancelled or timed out in the queue): give back what it held. */
     void abandon(GenerationRequest request);
+
+    /**
+     * KV stores for the model's warm-up, of the kind {@link #open} hands out but outside its memory, so that the
+     * warm-up compiles the forward pass requests will run and takes nothing from them.
+     */
+    Warmup.Stores warmupStores();
 
     /** Caches opened or forked and not released yet: 0 whenever nothing runs, or something leaked. */
     int live();

@@ -5,6 +5,7 @@ import io.starling.kv.KvCacheFullException;
 import io.starling.kv.KvCacheStats;
 import io.starling.kv.PagedKvStore;
 import io.starling.model.KvStore;
+import io.starling.model.Warmup;
 import io.starling.session.Session;
 import io.starling.session.SessionBusyException;
 import io.starling.session.SessionLimitException;
@@ -120,6 +121,11 @@ public final class PagedKvCaches implements KvCaches, AutoCloseable {
         // scored prompts feed every position through the model: their logits are the point
         int reused = request.promptLogprobs() >= 0 ? 0 : store.reuse(prompt);
         return new OneOffCache(store, reused);
+    }
+
+    @Override
+    public Warmup.Stores warmupStores() {
+        return new WarmupKvStores(arena.layout());
     }
 
     @Override

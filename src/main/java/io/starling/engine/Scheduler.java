@@ -29,7 +29,7 @@ public final class Scheduler implements AutoCloseable {
         this.caches = caches;
         this.queue = new TenantQueue<>(settings.maxQueueDepth(), settings::weightOf);
         this.loop = new EngineLoop(text.model().file(), queue, settings, ServingContext.of(text, metrics),
-                ledger);
+                ledger, caches::warmupStores);
         this.thread = Thread.ofPlatform().name("starling-engine-" + text.model().id()).daemon(true).start(loop);
     }
 

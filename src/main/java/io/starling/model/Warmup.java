@@ -26,19 +26,61 @@ import java.util.Map;
  *     step shapes the scheduler forms: prompts, then several sequences decoding together and one alone.</li>
  * </ol>
  * Each phase repeats in rounds until {@value #STEADY_ROUNDS} rounds in a row take within a factor
- * {@value #STEADY_FACTOR} of the fastest before them, neither slower nor faster: C2 has compiled what they run. A
- * phase that never settles (a machine too busy to time) stops after {@value #MAX_ROUNDS} rounds. Nothing computed
- * is kept: the KV stores are the warm-up's own and the outputs are dropped.
+ * {@value #STEADY_FACTOR} of the fastest before them, neither slower nor faster: C2 has compiled what they run. The
+ * forward phase also runs until the code of a layer has run {@value #LAYER_CALLS} times: its times settle under C1's
+ * profiled code already (the kernels dominate them), and C2 compiles a method only after ~5,000 calls, so a warm-up
+ * that stopped at steady times left attention to compile during the first requests (the first of them 47% slower
+ * than the fifth, perf/RESULTS.md, "Warm-up on the serving KV stores"). A phase that never settles (a machine too
+ * busy to time) stops {@value #MAX_ROUNDS} rounds after its minimum. Nothing computed
+ * is kept: the KV stores are the warm-up's own, freed once it ends or is {@link #close closed}, and the outputs are
+ * dropped.
  */
-public final class Warmup {
+public final class Warmup implements AutoCloseable {
+
+    /**
+     * Where the forward phase keeps its sequences' keys and values. A server passes stores of the kind its requests
+     * use, so that the forward pass is compiled for them: warmed on another kind, the first request's store class
+     * invalidated the compiled attention (a class-hierarchy deoptimization) and the next requests ran it profiled
+     * again, the first one 20% slower than the later ones (perf/RESULTS.md, "Warm-up on the serving KV stores").
+     */
+    public interface Stores {
+        /** A new, empty store for up to {@code capacity} positions. */
+        KvStore open(int capacity);
+
+        /** Makes room for {@code tokens} at the next positions of {@code store}, before the step that writes them. */
+        void extend(KvStore store, int[] tokens);
+
+        /** Frees {@code store}. */
+        void close(KvStore store);
+
+        /** The model's own contiguous stores, as {@code generate} and {@code bench} use. */
+        static Stores contiguous(LlamaModel model) {
+            return new Stores() {
+                @Override
+                public KvStore open(int capacity) {
+                    return model.newKvStore(capacity);
+                }
+
+                @Override
+                public void extend(KvStore store, int[] tokens) {
+                }
+
+                @Override
+                public void close(KvStore store) {
+                }
+            };
+        }
+    }
 
     /** Rows of each weight kind the kernels are warmed on: a few whole tiles for each kernel thread. */
     static final int ROWS = 64;
     static final int STEADY_ROUNDS = 3;
     static final double STEADY_FACTOR = 1.15;
     static final int MAX_ROUNDS = 40;
+    /** Calls of each layer's code the forward phase makes at least: above C2's default threshold of 5,000. */
+    static final int LAYER_CALLS = 6_000;
     /** Sequences decoding together in the forward phase, and the decode steps of a round. */
-    private static final int DECODERS = 4;
+    public static final int SEQUENCES = 4;
     private static final int DECODE_STEPS = 6;
 
     private final LlamaModel model;
@@ -48,13 +90,19 @@ public final class Warmup {
     private final float[] out;
     private final Phase kernels;
     private final Phase forward;
-    /** The forward phase: its prompt tokens and stores (overwritten every round) and positions (reset every round). */
+    /** The forward phase: its prompt tokens, and its stores and positions (new every round). */
     private final int[] prompt;
-    private final List<KvStore> stores = new ArrayList<>(DECODERS);
-    private final int[] positions = new int[DECODERS];
+    private final Stores stores;
+    private final List<KvStore> open = new ArrayList<>(SEQUENCES);
+    private final int[] positions = new int[SEQUENCES];
     private long busyNanos;
 
+    /** A warm-up whose forward phase runs on the model's contiguous KV stores. */
     public Warmup(LlamaModel model) {
+        this(model, Stores.contiguous(model));
+    }
+
+    public Warmup(LlamaModel model, Stores stores) {
         this.model = model;
         this.kinds = kernelKinds(model.weights());
         this.batches = kernelBatches();
@@ -62,19 +110,22 @@ public final class Warmup {
         int maxBatch = batches[batches.length - 1];
         this.activations = randomActivations(maxBatch * maxCols);
         this.out = new float[maxBatch * ROWS];
-        this.kernels = new Phase(kinds.size() * batches.length);
+        this.kernels = new Phase(kinds.size() * batches.length, 0);
         ModelShape shape = model.shape();
-        int promptLength = Vectors.floatLanes() + 3;
-        this.prompt = new int[promptLength];
-        for (int i = 0; i < promptLength; i++) {
+        this.prompt = new int[Math.max(Vectors.floatLanes() + 3, SEQUENCES)];
+        for (int i = 0; i < prompt.length; i++) {
             prompt[i] = (i * 7 + 1) % shape.vocabSize();
         }
+        this.stores = stores;
         // a model whose context cannot hold a round's tokens warms its kernels only
-        boolean fits = promptLength + DECODE_STEPS <= shape.contextLength();
-        this.forward = fits ? new Phase(2 + DECODE_STEPS) : null;
-        for (int s = 0; s < DECODERS && fits; s++) {
-            stores.add(model.newKvStore(promptLength + DECODE_STEPS));
-        }
+        int forwardItems = 2 + DECODE_STEPS;
+        int minRounds = Math.ceilDiv(LAYER_CALLS, forwardItems * shape.layers());
+        this.forward = sequencePositions() <= shape.contextLength() ? new Phase(forwardItems, minRounds) : null;
+    }
+
+    /** Positions each of the forward phase's {@value #SEQUENCES} sequences holds at most. */
+    public static int sequencePositions() {
+        return Math.max(Vectors.floatLanes() + 3, SEQUENCES) + DECODE_STEPS;
     }
 
     /** Runs the next small piece of the warm-up; false once there is nothing left (and nothing was run). */
@@ -94,7 +145,19 @@ public final class Warmup {
         long took = System.nanoTime() - start;
         busyNanos += took;
         phase.ran(took);
+        if (phase == forward && forward.done()) {
+            close();
+        }
         return true;
+    }
+
+    /** Frees the forward phase's stores; the engine calls it when it stops before the warm-up is done. Idempotent. */
+    @Override
+    public void close() {
+        for (KvStore kv : open) {
+            stores.close(kv);
+        }
+        open.clear();
     }
 
     /** Whether every phase has finished. */
@@ -166,44 +229,60 @@ public final class Warmup {
     }
 
     /**
-     * Item 0: one prompt of a token-lane group and three more tokens; item 1: the other sequences' prompts
-     * together; then decode steps alternating {@value #DECODERS} sequences together and the first alone.
+     * Item 0: one prompt of a token-lane group and three more tokens, in the round's new stores; item 1: the other
+     * sequences' prompts together, of 2 to {@value #SEQUENCES} tokens (short prompts run other attention paths); then
+     * decode steps alternating {@value #SEQUENCES} sequences together and the first
+     * alone.
      */
     private void forwardItem(int item) {
         int vocab = model.shape().vocabSize();
         if (item == 0) {
-            Arrays.fill(positions, prompt.length);
-            model.forward(Batch.single(stores.getFirst(), 0, prompt, Batch.Outputs.LAST));
-        } else if (item == 1) {
-            List<Batch.Sequence> prompts = new ArrayList<>(DECODERS - 1);
-            for (KvStore kv : stores.subList(1, DECODERS)) {
-                prompts.add(new Batch.Sequence(kv, 0, Arrays.copyOf(prompt, 2), Batch.Outputs.LAST));
+            close();
+            for (int s = 0; s < SEQUENCES; s++) {
+                open.add(stores.open(sequencePositions()));
             }
-            Arrays.fill(positions, 1, DECODERS, 2);
+            Arrays.fill(positions, prompt.length);
+            model.forward(Batch.single(extended(0, prompt), 0, prompt, Batch.Outputs.LAST));
+        } else if (item == 1) {
+            List<Batch.Sequence> prompts = new ArrayList<>(SEQUENCES - 1);
+            for (int s = 1; s < SEQUENCES; s++) {
+                int[] shortPrompt = Arrays.copyOf(prompt, s + 1);
+                prompts.add(new Batch.Sequence(extended(s, shortPrompt), 0, shortPrompt, Batch.Outputs.LAST));
+                positions[s] = s + 1;
+            }
             model.forward(new Batch(prompts));
         } else {
             int step = item - 2;
             int[] next = {(step * 13 + 5) % vocab};
-            int together = step % 2 == 0 ? DECODERS : 1;
+            int together = step % 2 == 0 ? SEQUENCES : 1;
             List<Batch.Sequence> decodes = new ArrayList<>(together);
             for (int s = 0; s < together; s++) {
-                decodes.add(new Batch.Sequence(stores.get(s), positions[s]++, next, Batch.Outputs.LAST));
+                decodes.add(new Batch.Sequence(extended(s, next), positions[s]++, next, Batch.Outputs.LAST));
             }
             model.forward(new Batch(decodes));
         }
     }
 
+    /** Sequence {@code s}'s store with room for {@code tokens} at its next positions. */
+    private KvStore extended(int s, int[] tokens) {
+        KvStore kv = open.get(s);
+        stores.extend(kv, tokens);
+        return kv;
+    }
+
     /** A phase's rounds of {@code items} items and the steadiness of their times. */
     private static final class Phase {
         private final int items;
+        private final int minRounds;
         private int next;
         private long roundNanos;
         private long best = Long.MAX_VALUE;
         private int steadyRounds;
         int rounds;
 
-        Phase(int items) {
+        Phase(int items, int minRounds) {
             this.items = items;
+            this.minRounds = minRounds;
         }
 
         int item() {
@@ -223,11 +302,11 @@ public final class Warmup {
         }
 
         boolean steady() {
-            return steadyRounds >= STEADY_ROUNDS;
+            return steadyRounds >= STEADY_ROUNDS && rounds >= minRounds;
         }
 
         boolean done() {
-            return steady() || rounds >= MAX_ROUNDS;
+            return steady() || rounds >= minRounds + MAX_ROUNDS;
         }
     }
 }
