@@ -1,0 +1,96 @@
+package io.starling.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.starling.gguf.GgmlType;
+import io.starling.gguf.GgufFile;
+import io.starling.kv.KvDtype;
+import io.starling.kv.KvLayout;
+import io.starling.kv.PagedKvStore;
+import io.starling.model.KvStore;
+import io.starling.model.LlamaModel;
+import io.starling.model.ModelShape;
+import io.starling.model.SyntheticModel;
+import io.starling.model.Warmup;
+import io.starling.tensor.MatMul;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WarmupKvStoresTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theWarmUpRunsOnPagedStoresAndClosesEveryOne() throws Exception {
+        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+        try (GgufFile file = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("m.gguf")));
+             MatMul matMul = new MatMul(2)) {
+            LlamaModel model = LlamaModel.load(file, matMul);
+            ModelShape s = model.shape();
+            Recording stores = new Recording(new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16)));
+            Warmup warmup = new Warmup(model, stores);
+            while (warmup.step()) {
+                // run it out
+            }
+
+            assertThat(warmup.forwardRounds()).isPositive();
+            assertThat(stores.opened).hasSize(warmup.forwardRounds() * Warmup.SEQUENCES)
+                    .allSatisfy(kv -> assertThat(kv).isInstanceOf(PagedKvStore.class))
+                    .allSatisfy(kv -> assertThat(((PagedKvStore) kv).state()).isEqualTo(PagedKvStore.State.CLOSED));
+            assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
+        }
+    }
+
+    @Test
+    void closingBeforeTheEndFreesTheRoundsStores() throws Exception {
+        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+        try (GgufFile file = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("m.gguf")));
+             MatMul matMul = new MatMul(1)) {
+            LlamaModel model = LlamaModel.load(file, matMul);
+            ModelShape s = model.shape();
+            Recording stores = new Recording(new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16)));
+            Warmup warmup = new Warmup(model, stores);
+            while (stores.opened.isEmpty()) {
+                warmup.step();
+            }
+            warmup.step();
+
+            warmup.close();
+            warmup.close();
+            assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
+        }
+    }
+
+    /** The stores handed out and given back, in order. */
+    private static final class Recording implements Warmup.Stores {
+        private final Warmup.Stores inner;
+        final List<KvStore> opened = new ArrayList<>();
+        final List<KvStore> closed = new ArrayList<>();
+
+        Recording(Warmup.Stores inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public KvStore open(int capacity) {
+            KvStore kv = inner.open(capacity);
+            opened.add(kv);
+            return kv;
+        }
+
+        @Override
+        public void extend(KvStore store, int[] tokens) {
+            inner.extend(store, tokens);
+        }
+
+        @Override
+        public void close(KvStore store) {
+            closed.add(store);
+            inner.close(store);
+        }
+    }
+}
