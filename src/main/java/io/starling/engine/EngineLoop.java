@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * budget), runs it as one {@link LlamaModel#forward} on the kernel pool, and lets every sequence sample from its
  * row. It alone touches the model and the KV caches; REST threads only enqueue and consume.
  *
- * <p>While nothing runs or waits and the model is not yet warm, it runs the next piece of a {@link SamplerWarmup} (a
- * few samples), then of a {@link Warmup} (one model step at most) instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness
+ * <p>While nothing runs or waits and the model is not yet warm, it runs the next piece of a {@link Warmup} (one model
+ * step at most), then of a {@link SamplerWarmup} (a few samples) instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness
  * back.
  *
  * <p>Cancellations and deadlines are checked before every step, so a client that goes away stops its sequences
@@ -72,17 +72,21 @@ final class EngineLoop implements Runnable {
             // binding only maps tensors: cheap, and on this thread because the model is not thread-safe
             LlamaModel model = LlamaModel.load(file, matMul);
             warmup = settings.warmUp() ? newWarmup(model) : null;
-            SamplerWarmup samplerWarmup = settings.warmUp() ? new SamplerWarmup(context.sampling()) : null;
+            SamplerWarmup samplerWarmup = settings.warmUp() ? newSamplerWarmup() : null;
             while (!stopping) {
                 if (iterate(model)) {
                     continue;
                 }
-                if (samplerWarmup != null && queue.isEmpty()) {
-                    samplerWarmup = warmUp(samplerWarmup);
-                    continue;
-                }
+                // the model's first: C2 must compile the kernels with the Vector API inlined before any other code
+                // gets the API's methods compiled on their own, too big to inline afterwards (the sampler first left
+                // the single-token kernel allocating a vector per operation, at a quarter of its speed, in three runs
+                // of five: perf/RESULTS.md, "Warm-up on the serving KV stores")
                 if (warmup != null && queue.isEmpty()) {
                     warmup = warmUp(warmup);
+                    continue;
+                }
+                if (samplerWarmup != null && queue.isEmpty()) {
+                    samplerWarmup = warmUp(samplerWarmup);
                     continue;
                 }
                 queue.awaitWork(IDLE_WAIT_NANOS);
@@ -93,10 +97,13 @@ final class EngineLoop implements Runnable {
             Log.errorf(e, "engine loop stopped");
             reason = e;
         } finally {
-            if (warmup != null) {
-                release(warmup);
+            try {
+                if (warmup != null) {
+                    release(warmup);
+                }
+            } finally {
+                drain(reason);
             }
-            drain(reason);
         }
     }
 
@@ -128,12 +135,22 @@ final class EngineLoop implements Runnable {
         return null;
     }
 
+    private SamplerWarmup newSamplerWarmup() {
+        try {
+            return new SamplerWarmup(context.sampling());
+        } catch (RuntimeException e) {
+            Log.warnf(e, "no sampler warm-up; the first requests compile sampling instead");
+            return null;
+        }
+    }
+
     /** The next samples of the sampler's warm-up; null once it is done or has failed (logged, as for the model's). */
     private static SamplerWarmup warmUp(SamplerWarmup warmup) {
         try {
             if (warmup.step()) {
                 return warmup;
             }
+            Log.infof("sampler warmed up while idle");
         } catch (RuntimeException e) {
             Log.warnf(e, "sampler warm-up abandoned; the first requests compile sampling instead");
         }

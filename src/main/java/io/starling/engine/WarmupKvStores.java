@@ -14,13 +14,13 @@ import io.starling.model.Warmup;
  * the forward pass is compiled for the class requests use, but from a small arena of their own. The serving arena's
  * cap, eviction and prefix cache never see them, so a request arriving between two warm-up steps finds all of its
  * cache free. The arena holds {@link Warmup#SEQUENCES} sequences of {@link Warmup#sequencePositions()} positions
- * (a few pages: ~3 MB on a 1B model) and is freed when the warm-up closes its last store.
+ * (a few pages: ~3 MB on a 1B model, outside {@code starling.kv.cache-mb}), made at the first store and freed when
+ * the warm-up ends.
  */
 final class WarmupKvStores implements Warmup.Stores {
 
     private final KvLayout layout;
     private KvArena arena;
-    private int open;
 
     WarmupKvStores(KvLayout layout) {
         this.layout = layout;
@@ -36,9 +36,9 @@ final class WarmupKvStores implements Warmup.Stores {
         try {
             store.pin();
         } catch (KvCacheFullException e) {
+            store.close();
             throw new IllegalStateException("a new KV store has nothing to restore", e);
         }
-        open++;
         return store;
     }
 
@@ -56,9 +56,18 @@ final class WarmupKvStores implements Warmup.Stores {
         PagedKvStore paged = (PagedKvStore) store;
         paged.unpin();
         paged.close();
-        if (--open == 0) {
+    }
+
+    @Override
+    public void release() {
+        if (arena != null) {
             arena.close();
             arena = null;
         }
+    }
+
+    /** Whether the arena is allocated (between the first store and the end of the warm-up). */
+    boolean holdsArena() {
+        return arena != null;
     }
 }

@@ -31,17 +31,16 @@ import java.util.Map;
  * profiled code already (the kernels dominate them), and C2 compiles a method only after ~5,000 calls, so a warm-up
  * that stopped at steady times left attention to compile during the first requests (the first of them 47% slower
  * than the fifth, perf/RESULTS.md, "Warm-up on the serving KV stores"). A phase that never settles (a machine too
- * busy to time) stops {@value #MAX_ROUNDS} rounds after its minimum. Nothing computed
- * is kept: the KV stores are the warm-up's own, freed once it ends or is {@link #close closed}, and the outputs are
- * dropped.
+ * busy to time) stops {@value #MAX_ROUNDS} rounds after its minimum. Nothing computed is kept: the KV stores are the
+ * warm-up's own, freed once it ends or is {@link #close closed}, and the outputs are dropped.
  */
 public final class Warmup implements AutoCloseable {
 
     /**
      * Where the forward phase keeps its sequences' keys and values. A server passes stores of the kind its requests
      * use, so that the forward pass is compiled for them: warmed on another kind, the first request's store class
-     * invalidated the compiled attention (a class-hierarchy deoptimization) and the next requests ran it profiled
-     * again, the first one 20% slower than the later ones (perf/RESULTS.md, "Warm-up on the serving KV stores").
+     * invalidated the compiled attention (a class-hierarchy deoptimization) and the second request still ran 16%
+     * slower than the fifth (perf/RESULTS.md, "Warm-up on the serving KV stores").
      */
     public interface Stores {
         /** A new, empty store for up to {@code capacity} positions. */
@@ -52,6 +51,9 @@ public final class Warmup implements AutoCloseable {
 
         /** Frees {@code store}. */
         void close(KvStore store);
+
+        /** The warm-up is over and has closed its stores: frees whatever holds them. */
+        void release();
 
         /** The model's own contiguous stores, as {@code generate} and {@code bench} use. */
         static Stores contiguous(LlamaModel model) {
@@ -67,6 +69,10 @@ public final class Warmup implements AutoCloseable {
 
                 @Override
                 public void close(KvStore store) {
+                }
+
+                @Override
+                public void release() {
                 }
             };
         }
@@ -95,6 +101,7 @@ public final class Warmup implements AutoCloseable {
     private final Stores stores;
     private final List<KvStore> open = new ArrayList<>(SEQUENCES);
     private final int[] positions = new int[SEQUENCES];
+    private boolean closed;
     private long busyNanos;
 
     /** A warm-up whose forward phase runs on the model's contiguous KV stores. */
@@ -118,7 +125,7 @@ public final class Warmup implements AutoCloseable {
         }
         this.stores = stores;
         // a model whose context cannot hold a round's tokens warms its kernels only
-        int forwardItems = 2 + DECODE_STEPS;
+        int forwardItems = 3 + DECODE_STEPS;
         int minRounds = Math.ceilDiv(LAYER_CALLS, forwardItems * shape.layers());
         this.forward = sequencePositions() <= shape.contextLength() ? new Phase(forwardItems, minRounds) : null;
     }
@@ -130,7 +137,7 @@ public final class Warmup implements AutoCloseable {
 
     /** Runs the next small piece of the warm-up; false once there is nothing left (and nothing was run). */
     public boolean step() {
-        Phase phase = !kernels.done() ? kernels : forward != null && !forward.done() ? forward : null;
+        Phase phase = closed ? null : !kernels.done() ? kernels : forward != null && !forward.done() ? forward : null;
         if (phase == null) {
             return false;
         }
@@ -145,24 +152,50 @@ public final class Warmup implements AutoCloseable {
         long took = System.nanoTime() - start;
         busyNanos += took;
         phase.ran(took);
-        if (phase == forward && forward.done()) {
+        if (done()) {
             close();
         }
         return true;
     }
 
-    /** Frees the forward phase's stores; the engine calls it when it stops before the warm-up is done. Idempotent. */
+    /**
+     * Ends the warm-up and frees its KV stores: when it is done, or early when the engine stops or gives up on it (a
+     * failure part-way through a step included). Idempotent; {@link #step} runs nothing after it.
+     */
     @Override
     public void close() {
-        for (KvStore kv : open) {
-            stores.close(kv);
+        closed = true;
+        try {
+            closeStores();
+        } finally {
+            stores.release();
         }
-        open.clear();
     }
 
-    /** Whether every phase has finished. */
+    /** Closes the current round's stores, every one even if one fails (the first failure is thrown). */
+    private void closeStores() {
+        List<KvStore> closing = new ArrayList<>(open);
+        open.clear();
+        RuntimeException failure = null;
+        for (KvStore kv : closing) {
+            try {
+                stores.close(kv);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Whether every phase has finished, or the warm-up was closed. */
     public boolean done() {
-        return kernels.done() && (forward == null || forward.done());
+        return closed || kernels.done() && (forward == null || forward.done());
     }
 
     /** Rounds run by the kernel phase and the forward phase. */
@@ -231,13 +264,14 @@ public final class Warmup implements AutoCloseable {
     /**
      * Item 0: one prompt of a token-lane group and three more tokens, in the round's new stores; item 1: the other
      * sequences' prompts together, of 2 to {@value #SEQUENCES} tokens (short prompts run other attention paths); then
-     * decode steps alternating {@value #SEQUENCES} sequences together and the first
-     * alone.
+     * decode steps alternating {@value #SEQUENCES} sequences together and the first alone; last, an embedding, which
+     * runs on the model's contiguous store whatever the {@link Stores}: so it is compiled too, and the compiled
+     * forward pass never assumes one store class that a server's first embedding would then invalidate.
      */
     private void forwardItem(int item) {
         int vocab = model.shape().vocabSize();
         if (item == 0) {
-            close();
+            closeStores();
             for (int s = 0; s < SEQUENCES; s++) {
                 open.add(stores.open(sequencePositions()));
             }
@@ -251,6 +285,8 @@ public final class Warmup implements AutoCloseable {
                 positions[s] = s + 1;
             }
             model.forward(new Batch(prompts));
+        } else if (item == 2 + DECODE_STEPS) {
+            model.embed(Arrays.copyOf(prompt, 4));
         } else {
             int step = item - 2;
             int[] next = {(step * 13 + 5) % vocab};

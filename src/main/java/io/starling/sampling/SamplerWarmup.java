@@ -5,11 +5,13 @@ import java.util.SplittableRandom;
 
 /**
  * Brings sampling to compiled speed while the engine is idle, as {@link io.starling.model.Warmup} does for the
- * model. Every sample runs loops over the whole vocabulary (32,000 logits on a Llama 2 model), interpreted until C2
- * compiles them: a server's first request after its model warm-up took 318 ms to its first token against 52 ms for
- * the next ones, most of it in the sampler (perf/RESULTS.md, "Warm-up on the serving KV stores").
+ * model. Every sample runs loops over the whole vocabulary (32,000 logits on a Llama 2 model), interpreted until
+ * the JIT compiles them, and a server's first request did that at its first token: its time to first token went
+ * from 318 to 277 ms with this warm-up (52 ms warm; perf/RESULTS.md, "Warm-up on the serving KV stores").
  *
- * <p>It samples from logits of its own, in small {@link #step steps}, with the settings requests commonly use:
+ * <p>It samples from logits of its own, one sample of each setting per {@link #step step} (interpreted, one sample
+ * of a large vocabulary takes milliseconds, and a request arriving waits for the step), with the settings requests
+ * commonly use:
  * greedy, greedy with logprobs, OpenAI's default temperature 1, and temperature with top-k, top-p, penalties and
  * logprobs together. Nothing it draws is kept.
  */
@@ -17,7 +19,6 @@ public final class SamplerWarmup {
 
     /** Samples per setting: past C2's threshold for methods whose loops run thousands of times per call. */
     static final int SAMPLES = 1_000;
-    private static final int SAMPLES_PER_STEP = 20;
 
     private final List<Sampler> samplers;
     private final float[] logits;
@@ -40,17 +41,15 @@ public final class SamplerWarmup {
         }
     }
 
-    /** Runs the next few samples of every setting; false once all are done (and nothing was run). */
+    /** Runs the next sample of every setting; false once all are done (and nothing was run). */
     public boolean step() {
         if (done()) {
             return false;
         }
-        for (int i = 0; i < SAMPLES_PER_STEP; i++) {
-            for (Sampler sampler : samplers) {
-                sampler.accept(sampler.sample(logits, 0).token());
-            }
+        for (Sampler sampler : samplers) {
+            sampler.accept(sampler.sample(logits, 0).token());
         }
-        samples += SAMPLES_PER_STEP;
+        samples++;
         return true;
     }
 

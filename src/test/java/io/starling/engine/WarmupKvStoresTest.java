@@ -7,15 +7,13 @@ import io.starling.gguf.GgufFile;
 import io.starling.kv.KvDtype;
 import io.starling.kv.KvLayout;
 import io.starling.kv.PagedKvStore;
-import io.starling.model.KvStore;
 import io.starling.model.LlamaModel;
 import io.starling.model.ModelShape;
+import io.starling.model.RecordingStores;
 import io.starling.model.SyntheticModel;
 import io.starling.model.Warmup;
 import io.starling.tensor.MatMul;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +29,15 @@ class WarmupKvStoresTest {
              MatMul matMul = new MatMul(2)) {
             LlamaModel model = LlamaModel.load(file, matMul);
             ModelShape s = model.shape();
-            Recording stores = new Recording(new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16)));
+            WarmupKvStores paged = new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16));
+            RecordingStores stores = new RecordingStores(paged);
             Warmup warmup = new Warmup(model, stores);
             while (warmup.step()) {
-                // run it out
+                assertThat(paged.holdsArena()).as("arena while the warm-up runs")
+                        .isEqualTo(!stores.opened.isEmpty() && !warmup.done());
             }
 
+            assertThat(paged.holdsArena()).as("arena after the warm-up").isFalse();
             assertThat(warmup.forwardRounds()).isPositive();
             assertThat(stores.opened).hasSize(warmup.forwardRounds() * Warmup.SEQUENCES)
                     .allSatisfy(kv -> assertThat(kv).isInstanceOf(PagedKvStore.class))
@@ -52,7 +53,8 @@ class WarmupKvStoresTest {
              MatMul matMul = new MatMul(1)) {
             LlamaModel model = LlamaModel.load(file, matMul);
             ModelShape s = model.shape();
-            Recording stores = new Recording(new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16)));
+            WarmupKvStores paged = new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16));
+            RecordingStores stores = new RecordingStores(paged);
             Warmup warmup = new Warmup(model, stores);
             while (stores.opened.isEmpty()) {
                 warmup.step();
@@ -62,35 +64,9 @@ class WarmupKvStoresTest {
             warmup.close();
             warmup.close();
             assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
-        }
-    }
-
-    /** The stores handed out and given back, in order. */
-    private static final class Recording implements Warmup.Stores {
-        private final Warmup.Stores inner;
-        final List<KvStore> opened = new ArrayList<>();
-        final List<KvStore> closed = new ArrayList<>();
-
-        Recording(Warmup.Stores inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public KvStore open(int capacity) {
-            KvStore kv = inner.open(capacity);
-            opened.add(kv);
-            return kv;
-        }
-
-        @Override
-        public void extend(KvStore store, int[] tokens) {
-            inner.extend(store, tokens);
-        }
-
-        @Override
-        public void close(KvStore store) {
-            closed.add(store);
-            inner.close(store);
+            assertThat(paged.holdsArena()).isFalse();
+            assertThat(warmup.done()).isTrue();
+            assertThat(warmup.step()).as("a step after close").isFalse();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.starling.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.starling.gguf.GgmlType;
 import io.starling.gguf.GgufFile;
@@ -71,8 +72,8 @@ class WarmupTest {
         assertThat(warmup.done()).isTrue();
         assertThat(warmup.step()).isFalse();
         assertThat(warmup.kernelRounds()).isGreaterThan(Warmup.STEADY_ROUNDS).isLessThanOrEqualTo(Warmup.MAX_ROUNDS);
-        // two layers: 375 rounds of eight forward passes before each layer's code has run LAYER_CALLS times
-        int minRounds = Warmup.LAYER_CALLS / (8 * 2);
+        // two layers: 334 rounds of nine forward passes before each layer's code has run LAYER_CALLS times
+        int minRounds = Math.ceilDiv(Warmup.LAYER_CALLS, 9 * 2);
         assertThat(warmup.forwardRounds()).isGreaterThanOrEqualTo(minRounds)
                 .isLessThanOrEqualTo(minRounds + Warmup.MAX_ROUNDS);
         assertThat(warmup.busyNanos()).isPositive();
@@ -81,6 +82,24 @@ class WarmupTest {
         for (int t = 0; t < prompt.length; t++) {
             assertThat(warm[t]).as("token %d", t).containsExactly(cold[t]);
         }
+    }
+
+    @Test
+    void aStoreThatFailsToOpenEndsTheWarmUpWithEveryOpenedStoreClosedAndTheStoresReleased() {
+        LlamaModel model = new LlamaModel(weights, matMul);
+        RecordingStores stores = new RecordingStores(Warmup.Stores.contiguous(model), 3);
+        Warmup warmup = new Warmup(model, stores);
+        assertThatThrownBy(() -> {
+            while (warmup.step()) {
+                // until the third store fails to open, in the forward phase's first item
+            }
+        }).isInstanceOf(IllegalStateException.class).hasMessageContaining("store 3");
+
+        warmup.close();
+        assertThat(stores.opened).hasSize(2);
+        assertThat(stores.closed).containsExactlyElementsOf(stores.opened);
+        assertThat(stores.released).isTrue();
+        assertThat(warmup.step()).isFalse();
     }
 
     private static float[][] logits(LlamaModel model, int[] prompt) {

@@ -19,7 +19,7 @@ class SamplerWarmupTest {
         }
         assertThat(warmup.done()).isTrue();
         assertThat(warmup.step()).isFalse();
-        assertThat(steps).isEqualTo(SamplerWarmup.SAMPLES / 20);
+        assertThat(steps).isEqualTo(SamplerWarmup.SAMPLES);
     }
 
     @Test
