@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * row. It alone touches the model and the KV caches; REST threads only enqueue and consume.
  *
  * <p>While nothing runs or waits and the model is not yet warm, it runs the next piece of a {@link Warmup} (one model
- * step at most), then of a {@link SamplerWarmup} (a few samples) instead of sleeping, so the kernels are compiled before traffic needs them without holding readiness
- * back.
+ * step at most), then of a {@link SamplerWarmup} (a few samples) instead of sleeping, so the kernels are compiled
+ * before traffic needs them without holding readiness back.
  *
  * <p>Cancellations and deadlines are checked before every step, so a client that goes away stops its sequences
  * within one step, and a request past its deadline is failed and its caches freed, queued or running.
@@ -79,8 +79,8 @@ final class EngineLoop implements Runnable {
                 }
                 // the model's first: C2 must compile the kernels with the Vector API inlined before any other code
                 // gets the API's methods compiled on their own, too big to inline afterwards (the sampler first left
-                // the single-token kernel allocating a vector per operation, at a quarter of its speed, in three runs
-                // of five: perf/RESULTS.md, "Warm-up on the serving KV stores")
+                // the single-token kernel allocating a vector per operation, at a quarter to half its speed, in four
+                // runs of seven: perf/RESULTS.md, "Warm-up on the serving KV stores")
                 if (warmup != null && queue.isEmpty()) {
                     warmup = warmUp(warmup);
                     continue;

@@ -119,7 +119,7 @@ public final class Warmup implements AutoCloseable {
         this.out = new float[maxBatch * ROWS];
         this.kernels = new Phase(kinds.size() * batches.length, 0);
         ModelShape shape = model.shape();
-        this.prompt = new int[Math.max(Vectors.floatLanes() + 3, SEQUENCES)];
+        this.prompt = new int[promptLength()];
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = (i * 7 + 1) % shape.vocabSize();
         }
@@ -132,7 +132,12 @@ public final class Warmup implements AutoCloseable {
 
     /** Positions each of the forward phase's {@value #SEQUENCES} sequences holds at most. */
     public static int sequencePositions() {
-        return Math.max(Vectors.floatLanes() + 3, SEQUENCES) + DECODE_STEPS;
+        return promptLength() + DECODE_STEPS;
+    }
+
+    /** The first sequence's prompt: a token-lane group and three more, and room for every shorter prompt. */
+    private static int promptLength() {
+        return Math.max(Vectors.floatLanes() + 3, SEQUENCES);
     }
 
     /** Runs the next small piece of the warm-up; false once there is nothing left (and nothing was run). */

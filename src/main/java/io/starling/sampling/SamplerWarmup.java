@@ -11,9 +11,8 @@ import java.util.SplittableRandom;
  *
  * <p>It samples from logits of its own, one sample of each setting per {@link #step step} (interpreted, one sample
  * of a large vocabulary takes milliseconds, and a request arriving waits for the step), with the settings requests
- * commonly use:
- * greedy, greedy with logprobs, OpenAI's default temperature 1, and temperature with top-k, top-p, penalties and
- * logprobs together. Nothing it draws is kept.
+ * commonly use: greedy, greedy with logprobs, OpenAI's default temperature 1, and temperature with top-k, top-p,
+ * penalties and logprobs together. Nothing it draws is kept.
  */
 public final class SamplerWarmup {
 

@@ -14,59 +14,71 @@ import io.starling.model.SyntheticModel;
 import io.starling.model.Warmup;
 import io.starling.tensor.MatMul;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class WarmupKvStoresTest {
 
     @TempDir
-    Path dir;
+    static Path dir;
+    private static GgufFile file;
+    private static MatMul matMul;
 
-    @Test
-    void theWarmUpRunsOnPagedStoresAndClosesEveryOne() throws Exception {
+    @BeforeAll
+    static void load() throws Exception {
         SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
-        try (GgufFile file = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("m.gguf")));
-             MatMul matMul = new MatMul(2)) {
-            LlamaModel model = LlamaModel.load(file, matMul);
-            ModelShape s = model.shape();
-            WarmupKvStores paged = new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16));
-            RecordingStores stores = new RecordingStores(paged);
-            Warmup warmup = new Warmup(model, stores);
-            while (warmup.step()) {
-                assertThat(paged.holdsArena()).as("arena while the warm-up runs")
-                        .isEqualTo(!stores.opened.isEmpty() && !warmup.done());
-            }
+        file = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("m.gguf")));
+        matMul = new MatMul(2);
+    }
 
-            assertThat(paged.holdsArena()).as("arena after the warm-up").isFalse();
-            assertThat(warmup.forwardRounds()).isPositive();
-            assertThat(stores.opened).hasSize(warmup.forwardRounds() * Warmup.SEQUENCES)
-                    .allSatisfy(kv -> assertThat(kv).isInstanceOf(PagedKvStore.class))
-                    .allSatisfy(kv -> assertThat(((PagedKvStore) kv).state()).isEqualTo(PagedKvStore.State.CLOSED));
-            assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
-        }
+    @AfterAll
+    static void close() {
+        matMul.close();
+        file.close();
     }
 
     @Test
-    void closingBeforeTheEndFreesTheRoundsStores() throws Exception {
-        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
-        try (GgufFile file = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("m.gguf")));
-             MatMul matMul = new MatMul(1)) {
-            LlamaModel model = LlamaModel.load(file, matMul);
-            ModelShape s = model.shape();
-            WarmupKvStores paged = new WarmupKvStores(new KvLayout(s.layers(), s.kvDim(), 16, KvDtype.F16));
-            RecordingStores stores = new RecordingStores(paged);
-            Warmup warmup = new Warmup(model, stores);
-            while (stores.opened.isEmpty()) {
-                warmup.step();
-            }
-            warmup.step();
-
-            warmup.close();
-            warmup.close();
-            assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
-            assertThat(paged.holdsArena()).isFalse();
-            assertThat(warmup.done()).isTrue();
-            assertThat(warmup.step()).as("a step after close").isFalse();
+    void theWarmUpRunsOnPagedStoresAndClosesEveryOne() {
+        LlamaModel model = LlamaModel.load(file, matMul);
+        WarmupKvStores paged = pagedStores(model.shape());
+        RecordingStores stores = new RecordingStores(paged);
+        Warmup warmup = new Warmup(model, stores);
+        while (warmup.step()) {
+            assertThat(paged.holdsArena()).as("arena while the warm-up runs")
+                    .isEqualTo(!stores.opened.isEmpty() && !warmup.done());
         }
+
+        assertThat(paged.holdsArena()).as("arena after the warm-up").isFalse();
+        assertThat(warmup.forwardRounds()).isPositive();
+        assertThat(stores.opened).hasSize(warmup.forwardRounds() * Warmup.SEQUENCES)
+                .allSatisfy(kv -> assertThat(kv).isInstanceOf(PagedKvStore.class))
+                .allSatisfy(kv -> assertThat(((PagedKvStore) kv).state()).isEqualTo(PagedKvStore.State.CLOSED));
+        assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
+    }
+
+    @Test
+    void closingBeforeTheEndFreesTheRoundsStores() {
+        LlamaModel model = LlamaModel.load(file, matMul);
+        WarmupKvStores paged = pagedStores(model.shape());
+        RecordingStores stores = new RecordingStores(paged);
+        Warmup warmup = new Warmup(model, stores);
+        while (stores.opened.isEmpty()) {
+            warmup.step();
+        }
+        warmup.step();
+
+        warmup.close();
+        warmup.close();
+        assertThat(stores.closed).containsExactlyInAnyOrderElementsOf(stores.opened);
+        assertThat(paged.holdsArena()).isFalse();
+        assertThat(warmup.done()).isTrue();
+        assertThat(warmup.step()).as("a step after close").isFalse();
+    }
+
+    /** F16 pages of 16 positions, as the serving cache's default. */
+    private static WarmupKvStores pagedStores(ModelShape shape) {
+        return new WarmupKvStores(new KvLayout(shape.layers(), shape.kvDim(), 16, KvDtype.F16));
     }
 }
