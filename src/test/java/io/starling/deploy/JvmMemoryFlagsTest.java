@@ -38,6 +38,7 @@ class JvmMemoryFlagsTest {
                 "kubernetes/batch/cronjob.yaml", "command: [\"java\"",
                 "kubernetes/batch/indexed-job.yaml", "command: [\"java\"",
                 "perf/start-to-ready", "flags=(",
+                "perf/first-requests", "flags=(",
                 "perf/model-cputime", "exec \"$JAVA_HOME/bin/java\"");
     }
 
