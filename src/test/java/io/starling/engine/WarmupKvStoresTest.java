@@ -28,7 +28,7 @@ class WarmupKvStoresTest {
 
     @BeforeAll
     static void load() throws Exception {
-        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+        SyntheticModel shape = SyntheticModel.small();
         file = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("m.gguf")));
         matMul = new MatMul(2);
     }

@@ -31,7 +31,7 @@ class FeedForwardChunkTest {
 
     @BeforeAll
     static void load() throws Exception {
-        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+        SyntheticModel shape = SyntheticModel.small();
         q4 = GgufFile.open(shape.type(GgmlType.Q4_0).write(dir.resolve("q4.gguf")));
         q8 = GgufFile.open(shape.type(GgmlType.Q8_0).write(dir.resolve("q8.gguf")));
         matMul = new MatMul(2);

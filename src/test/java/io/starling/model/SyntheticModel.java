@@ -44,6 +44,14 @@ public final class SyntheticModel {
         return builder().dims(2048, 22, 32, 4, 5632).vocab(32000).context(2048);
     }
 
+    /**
+     * A small model whose quantized products still run the token lanes and the tiles: dim 64, 2 layers, 4 heads,
+     * 2 KV heads, FFN 160, vocab 96, context 256.
+     */
+    public static SyntheticModel small() {
+        return builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+    }
+
     public SyntheticModel dims(int dim, int layers, int heads, int kvHeads, int ffn) {
         this.dim = dim;
         this.layers = layers;

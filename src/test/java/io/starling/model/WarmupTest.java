@@ -26,7 +26,7 @@ class WarmupTest {
 
     @BeforeAll
     static void load() throws Exception {
-        SyntheticModel shape = SyntheticModel.builder().dims(64, 2, 4, 2, 160).vocab(96).context(256);
+        SyntheticModel shape = SyntheticModel.small();
         file = GgufFile.open(shape.type(GgmlType.Q4_0).write(dir.resolve("q4.gguf")));
         matMul = new MatMul(2);
         weights = LlamaWeights.of(file, ModelShape.of(file));
