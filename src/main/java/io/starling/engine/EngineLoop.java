@@ -77,10 +77,10 @@ final class EngineLoop implements Runnable {
                 if (iterate(model)) {
                     continue;
                 }
-                // the model's first: C2 must compile the kernels with the Vector API inlined before any other code
-                // gets the API's methods compiled on their own, too big to inline afterwards (the sampler first left
-                // the single-token kernel allocating a vector per operation, at a quarter to half its speed, in four
-                // runs of seven: perf/RESULTS.md, "Warm-up on the serving KV stores")
+                // the model's first: with the sampler's first, C2 compiled the single-token kernel at the edge of its
+                // inlining budget into a version that allocates a vector per operation (a quarter to half the speed)
+                // in four runs of seven; the model's first was normal in every run (perf/RESULTS.md, "Warm-up on the
+                // serving KV stores" and "The single-token kernel's slow compilation")
                 if (warmup != null && queue.isEmpty()) {
                     warmup = warmUp(warmup);
                     continue;
