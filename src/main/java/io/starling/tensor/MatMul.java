@@ -30,6 +30,10 @@ public final class MatMul implements AutoCloseable {
     /** Activation blocks (of 32 values) worth rounding on all threads: sixteen tokens of 2048 columns. */
     private static final int PARALLEL_MIN_BLOCKS = 1024;
     private static final int SPINS = Integer.getInteger("starling.kernel.spins", 1 << 12);
+    /** A chunk of rows that threads take in turn holds at least this many multiply-adds ... */
+    private static final long CHUNK_MIN_MACS = Long.getLong("starling.kernel.chunkMacs", 1L << 16);
+    /** ... and 1/(threads * this) of the rows not yet taken. */
+    private static final int CHUNK_SHARE = Integer.getInteger("starling.kernel.chunkShare", 2);
 
     private final int threads;
     private final Activations activations;
@@ -48,6 +52,9 @@ public final class MatMul implements AutoCloseable {
     private final int[] jobOutStrides = new int[MAX_GROUP];
     private int jobCount;
     private int jobTotalRows;
+    private int jobMinChunkRows;
+    /** The first of the job's rows (or range items) that no thread has taken yet. */
+    private final AtomicInteger nextItem = new AtomicInteger();
     /** Non-null when the job's kernels take llama.cpp's Q8_0 activations as quants and scales ({@link Q8Kernels}). */
     private Q8Activations jobQ8;
     private final Q8Activations q8 = new Q8Activations();
@@ -179,7 +186,8 @@ public final class MatMul implements AutoCloseable {
 
     /**
      * Runs items {@code [0, n)} of {@code task} on the kernel threads, the caller included, in contiguous ranges
-     * (part p of the threads gets {@code [n * p / threads, n * (p + 1) / threads)}), and returns when all are done:
+     * that the threads take in turn (several per thread, so no item may rely on which others share its call), and
+     * returns when all are done:
      * the model's per-token work between matrix products (attention, activation functions) uses the cores the
      * products use, without a second pool.
      */
@@ -240,13 +248,14 @@ public final class MatMul implements AutoCloseable {
         long macs = (long) totalRows * cols * batch;
         int parts = workers.length == 0 || macs < PARALLEL_MIN_MACS ? 1 : Math.min(threads, totalRows);
         jobTotalRows = totalRows;
+        jobMinChunkRows = (int) Math.clamp((CHUNK_MIN_MACS / ((long) cols * batch) + 7) & ~7L, 8, 1 << 20);
         jobCols = cols;
         jobX = xs;
         jobXOffset = xs0;
         jobBatch = batch;
         try {
             if (parts == 1) {
-                runPart(0, 1);
+                runRows(0, 0, totalRows);
             } else {
                 dispatch();
             }
@@ -284,13 +293,14 @@ public final class MatMul implements AutoCloseable {
         failure = null;
         caller = Thread.currentThread();
         pending.set(threads - 1);
+        nextItem.set(0);
         generation = generation + 1;
         for (Worker worker : workers) {
             LockSupport.unpark(worker.thread);
         }
         Throwable own = null;
         try {
-            runPart(0, threads);
+            runShare(0);
         } catch (Throwable t) {
             own = t;
         }
@@ -314,20 +324,37 @@ public final class MatMul implements AutoCloseable {
         }
     }
 
-    /** Part {@code part} of {@code parts} of the group's rows, taken as one matrix; rows split in multiples of 4. */
-    private void runPart(int part, int parts) {
+    /**
+     * Thread {@code part}'s share of the job. A product's rows (a range's items) go out in chunks that the threads take
+     * in turn until none is left, rather than in equal shares: a thread that starts late or runs slower (a virtual CPU
+     * shared with other machines) then does less, instead of holding the others at the end of every product. Chunks
+     * shrink as the rows run out (a share of what is left, as OpenMP's guided schedule does), so the last ones are
+     * small and the threads finish together. A product's chunks start on multiples of 8 rows and all but the last hold
+     * multiples of 8: each splits its rows between the kernels' eight-row panels and the leftovers as one thread
+     * running all the rows does, so a product gives the same bits on any number of threads, however the chunks fall.
+     */
+    private void runShare(int part) {
         Range range = jobRange;
-        if (range != null) {
-            int from = (int) ((long) jobRangeSize * part / parts);
-            int to = (int) ((long) jobRangeSize * (part + 1) / parts);
-            if (from < to) {
-                range.run(from, to, part);
+        int total = range != null ? jobRangeSize : jobTotalRows;
+        int align = range != null ? 1 : 8;
+        int least = range != null ? 1 : jobMinChunkRows;
+        int share = threads * CHUNK_SHARE;
+        int start;
+        while ((start = nextItem.get()) < total) {
+            int size = Math.max(least, ((total - start) / share + align - 1) & -align);
+            int end = (int) Math.min(total, (long) start + size);
+            if (nextItem.compareAndSet(start, end)) {
+                if (range != null) {
+                    range.run(start, end, part);
+                } else {
+                    runRows(part, start, end);
+                }
             }
-            return;
         }
-        int total = jobTotalRows;
-        int start = (int) ((long) total * part / parts) & ~3;
-        int end = part == parts - 1 ? total : (int) ((long) total * (part + 1) / parts) & ~3;
+    }
+
+    /** Rows [start, end) of the group's rows, taken as one matrix. */
+    private void runRows(int part, int start, int end) {
         int base = 0;
         for (int i = 0; i < jobCount && start < end; i++) {
             WeightMatrix w = jobW[i];
@@ -385,7 +412,7 @@ public final class MatMul implements AutoCloseable {
                     return;
                 }
                 try {
-                    runPart(part, threads);
+                    runShare(part);
                 } catch (Throwable t) {
                     failure = t;
                 }

@@ -90,27 +90,30 @@ class MatMulKernelTest {
     }
 
     /**
-     * A batch big enough for the pools to round its activations on all their threads (40 tokens of 1024 columns:
-     * 1280 blocks) gives the bits one thread gives where the row split is the same (two threads: 32 and 35 rows run
-     * the same kernels as 67 rows on one; three threads move some rows from token lanes to tiles, which round
-     * differently), and matches the reference on every pool.
+     * One, two and three threads give the same bits for every format, single tokens and batches alike, however the
+     * threads happen to share the rows out (three repeats): 300 rows (not a multiple of eight), products big enough to
+     * be split, and a batch of 40 tokens of 1024 columns (1280 blocks) whose activations are rounded on all threads.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0"})
-    void activationsRoundedOnSeveralThreadsGiveTheSameBits(GgmlType type) {
+    @EnumSource(names = {"F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0",
+            "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void anyNumberOfThreadsGivesTheSameBits(GgmlType type) {
         Random random = new Random(71L * type.id() + Vectors.bits());
-        int rows = 67;
+        int rows = 300;
         int cols = 1024;
-        int batch = 40;
         WeightMatrix w = randomMatrix(type, rows, cols, random);
-        float[] x = gaussians(random, batch * cols + 7);
-        float[] alone = new float[batch * rows];
-        pools[0].multiply(w, x, 7, batch, alone, 0, rows);
-        float[] out = new float[batch * rows];
-        pools[1].multiply(w, x, 7, batch, out, 0, rows);
-        assertArrayEquals(alone, out, type + " on two threads");
-        for (MatMul pool : new MatMul[] {pools[1], pools[2]}) {
-            check(pool, w, x, 7, batch, w.format());
+        for (int batch : new int[] {1, 6, 19, 40}) {
+            float[] x = gaussians(random, batch * cols + 7);
+            float[] alone = new float[batch * rows];
+            pools[0].multiply(w, x, 7, batch, alone, 0, rows);
+            for (MatMul pool : new MatMul[] {pools[1], pools[2]}) {
+                for (int repeat = 0; repeat < 3; repeat++) {
+                    float[] out = new float[batch * rows];
+                    pool.multiply(w, x, 7, batch, out, 0, rows);
+                    assertArrayEquals(alone, out, type + ", batch " + batch + " on " + pool.threads() + " threads");
+                }
+            }
+            check(pools[0], w, x, 7, batch, w.format());
         }
     }
 
