@@ -15,13 +15,12 @@ import static io.starling.tensor.Vectors.L;
 /**
  * A batch of activation vectors rounded to Q8_0 exactly as {@link ActivationRounding#Q8_0} rounds them, but kept
  * apart: the quants {@code q} (integers in [-127, 127], stored as floats so that kernels load them straight into
- * float lanes), the fp16-rounded block scales {@code d}, and per block {@code c = d * Σq} (exact: an 11-bit
- * mantissa times a sum below 2^12). The rounded value of element i is {@code q[i] * d[i / 32]}, bit for bit the
- * value {@link ActivationRounding#round} produces.
+ * float lanes) and the fp16-rounded block scales {@code d}. The rounded value of element i is
+ * {@code q[i] * d[i / 32]}, bit for bit the value {@link ActivationRounding#round} produces.
  *
  * <p>Keeping quants and scales apart lets the Q4_0/Q8_0 kernels form each block's products as exact integers and
- * scale once per block, as llama.cpp's integer dot does; {@code c} lets the Q4_0 kernel multiply the raw nibbles
- * and subtract the {@code -8} offset once per block ({@code Σ(n - 8)q = Σnq - 8Σq}).
+ * scale once per block, as llama.cpp's integer dot does; {@link #m} lets the Q4_0 kernel multiply the raw nibbles
+ * ({@code (n - 8)q + (n' - 8)q' = nq + n'q' - 8(q + q')}).
  *
  * <p>Grown to the largest batch seen, reused by every call: one instance per {@link MatMul}.
  */
@@ -36,7 +35,11 @@ final class Q8Activations {
     private static final float RINT = 12582912f;
     float[] q = new float[0];
     float[] d = new float[0];
-    float[] c = new float[0];
+    /**
+     * Per block, {@code m[16b + j] = -8 * (q[32b + j] + q[32b + 16 + j])} for j in [0, 16): the Q4_0 single-token
+     * kernel starts each lane's products from it, so that raw nibbles n give {@code Σ(n - 8)q} exactly.
+     */
+    float[] m = new float[0];
     /**
      * The rounded values themselves, {@code q[i] * d[i / 32]} (exact: 8 bits times an fp16 scale), token-major, as
      * native-order floats. Off the heap, on a cache-line boundary: the JVM aligns array data to 8 bytes only, and the
@@ -136,7 +139,7 @@ final class Q8Activations {
         }
         if (d.length < count / 32) {
             d = new float[count / 32];
-            c = new float[count / 32];
+            m = new float[count / 2];
         }
     }
 
@@ -160,15 +163,16 @@ final class Q8Activations {
             float amax = max.reduceLanes(VectorOperators.MAX);
             float scale = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
             float id = amax != 0 ? 127f / amax : 0f;
-            FloatVector sum = FloatVector.zero(F);
             for (int p = 0; p < parts; p++) {
                 FloatVector v = FloatVector.fromArray(F, x, in + p * L).mul(id).add(RINT).sub(RINT);
                 v.intoArray(q, out + p * L);
                 v.mul(scale).intoMemorySegment(rounded, ((long) out + (long) p * L) * Float.BYTES, ORDER);
-                sum = sum.add(v);
+            }
+            for (int p = 0; p < parts / 2; p++) {
+                FloatVector.fromArray(F, q, out + p * L).add(FloatVector.fromArray(F, q, out + 16 + p * L)).mul(-8f)
+                        .intoArray(m, b * 16 + p * L);
             }
             d[b] = scale;
-            c[b] = scale * sum.reduceLanes(VectorOperators.ADD);
         }
     }
 }

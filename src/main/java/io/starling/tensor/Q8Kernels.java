@@ -23,9 +23,9 @@ import static io.starling.tensor.Vectors.PARTS16;
  *     partial block sum is then multiplied by {@code dw * dx} and accumulated (llama.cpp's AVX kernels also scale
  *     per lane: {@code acc = fma(dw * dx, sumi, acc)}).</li>
  * <li>A token alone (decode of one sequence): eight rows per pass, each from its own eighth of the row range, share each
- *     activation load. Q4_0 multiplies the raw nibbles n (0..15, no {@code - 8}) and subtracts
- *     {@code 8 * dw * c} per block, {@code c = dx * Σq} computed once per call: one vector op fewer per half block
- *     than subtracting 8 in the lanes.</li>
+ *     activation load. Q4_0 multiplies the raw nibbles n (0..15, no {@code - 8}) and starts each lane's products
+ *     from {@link Q8Activations#m} ({@code -8} times the lane's two quants, once per call): the offset costs no op
+ *     per row (subtracting 8 in the lanes cost one per half block, a scalar correction per block one per row).</li>
  * <li>Whole vectors of tokens go to {@link Q8TokenLanes} (tokens in the lanes). Fewer tokens (batched decode of a
  *     few sequences, what is left of a prefill, down to a single leftover token) run in tiles of two rows by eight
  *     tokens, then four by four, the last tile of each kind filled only in part: each weight block is decoded once
@@ -173,7 +173,7 @@ final class Q8Kernels {
         int o = outOffset + t * outStride;
         for (int r = rowStart; r < rowStart + eighth; r++) {
             if (q4_0) {
-                q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.c, t * blocks, out, o + r,
+                q4_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, a.m, t * blocks, out, o + r,
                         eighth, scratch);
             } else {
                 q8_0Rows8(w, r * rowBytes, eighth * rowBytes, blocks, a.q, t * cols, a.d, t * blocks, out, o + r,
@@ -188,7 +188,7 @@ final class Q8Kernels {
     /** One row against token t with the single-token kernel of the format. */
     private static float row1(boolean q4_0, MemorySegment w, long row, int blocks, Q8Activations a, int t, int cols) {
         return q4_0
-                ? q4_0Row1(w, row, blocks, a.q, t * cols, a.d, a.c, t * blocks)
+                ? q4_0Row1(w, row, blocks, a.q, t * cols, a.d, a.m, t * blocks)
                 : q8_0Row1(w, row, blocks, a.q, t * cols, a.d, t * blocks);
     }
 
@@ -197,10 +197,9 @@ final class Q8Kernels {
      * d[d0], c[d0]); writes out[o], out[o + outStride], ... out[o + 7 * outStride].
      */
     private static void q4_0Rows8(MemorySegment w, long row0, long stride, int blocks, float[] q, int x0,
-                                  float[] d, float[] c, int d0, float[] out, int o, int outStride, float[] lanes) {
+                                  float[] d, float[] m, int d0, float[] out, int o, int outStride, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        float c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
         long row1 = row0 + stride;
         long row2 = row1 + stride;
         long row3 = row2 + stride;
@@ -211,7 +210,6 @@ final class Q8Kernels {
         for (int k = 0; k < blocks; k++) {
             long off = (long) k * 18;
             float dx = d[d0 + k];
-            float cx = c[d0 + k];
             float w0 = LittleEndian.half(w, row0 + off);
             float w1 = LittleEndian.half(w, row1 + off);
             float w2 = LittleEndian.half(w, row2 + off);
@@ -220,14 +218,6 @@ final class Q8Kernels {
             float w5 = LittleEndian.half(w, row5 + off);
             float w6 = LittleEndian.half(w, row6 + off);
             float w7 = LittleEndian.half(w, row7 + off);
-            c0 = Math.fma(w0, cx, c0);
-            c1 = Math.fma(w1, cx, c1);
-            c2 = Math.fma(w2, cx, c2);
-            c3 = Math.fma(w3, cx, c3);
-            c4 = Math.fma(w4, cx, c4);
-            c5 = Math.fma(w5, cx, c5);
-            c6 = Math.fma(w6, cx, c6);
-            c7 = Math.fma(w7, cx, c7);
             FloatVector s0 = FloatVector.broadcast(F, w0 * dx);
             FloatVector s1 = FloatVector.broadcast(F, w1 * dx);
             FloatVector s2 = FloatVector.broadcast(F, w2 * dx);
@@ -245,10 +235,12 @@ final class Q8Kernels {
             ByteVector n6 = ByteVector.fromMemorySegment(B16, w, row6 + off + 2, LE);
             ByteVector n7 = ByteVector.fromMemorySegment(B16, w, row7 + off + 2, LE);
             int e0 = x0 + k * 32;
+            int m0 = (d0 + k) * 16;
             for (int p = 0; p < PARTS16; p++) {
                 int e = e0 + p * L;
                 FloatVector xl = FloatVector.fromArray(F, q, e);
                 FloatVector xh = FloatVector.fromArray(F, q, e + 16);
+                FloatVector mo = FloatVector.fromArray(F, m, m0 + p * L);
                 IntVector v0 = (IntVector) n0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v1 = (IntVector) n1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v2 = (IntVector) n2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
@@ -258,21 +250,21 @@ final class Q8Kernels {
                 IntVector v6 = (IntVector) n6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 IntVector v7 = (IntVector) n7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 a0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s0, a0);
+                        .fma(xh, ((FloatVector) v0.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s0, a0);
                 a1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s1, a1);
+                        .fma(xh, ((FloatVector) v1.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s1, a1);
                 a2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s2, a2);
+                        .fma(xh, ((FloatVector) v2.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s2, a2);
                 a3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s3, a3);
+                        .fma(xh, ((FloatVector) v3.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s3, a3);
                 a4 = ((FloatVector) v4.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s4, a4);
+                        .fma(xh, ((FloatVector) v4.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s4, a4);
                 a5 = ((FloatVector) v5.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s5, a5);
+                        .fma(xh, ((FloatVector) v5.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s5, a5);
                 a6 = ((FloatVector) v6.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s6, a6);
+                        .fma(xh, ((FloatVector) v6.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s6, a6);
                 a7 = ((FloatVector) v7.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).mul(xl)).fma(s7, a7);
+                        .fma(xh, ((FloatVector) v7.and(15).convert(VectorOperators.I2F, 0)).fma(xl, mo)).fma(s7, a7);
             }
         }
         a0.intoArray(lanes, 0);
@@ -283,36 +275,35 @@ final class Q8Kernels {
         a5.intoArray(lanes, 5 * L);
         a6.intoArray(lanes, 6 * L);
         a7.intoArray(lanes, 7 * L);
-        out[o] = Vectors.sumStored(lanes, 0) - 8 * c0;
-        out[o + outStride] = Vectors.sumStored(lanes, L) - 8 * c1;
-        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L) - 8 * c2;
-        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L) - 8 * c3;
-        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L) - 8 * c4;
-        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L) - 8 * c5;
-        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L) - 8 * c6;
-        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L) - 8 * c7;
+        out[o] = Vectors.sumStored(lanes, 0);
+        out[o + outStride] = Vectors.sumStored(lanes, L);
+        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
+        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
+        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
+        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
+        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
+        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
     }
 
-    private static float q4_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, float[] c, int d0) {
+    private static float q4_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, float[] m, int d0) {
         FloatVector a = FloatVector.zero(F);
-        float cs = 0;
         for (int k = 0; k < blocks; k++) {
             long off = row + (long) k * 18;
             float dw = LittleEndian.half(w, off);
-            cs = Math.fma(dw, c[d0 + k], cs);
             FloatVector s = FloatVector.broadcast(F, dw * d[d0 + k]);
+            int m0 = (d0 + k) * 16;
             ByteVector n = ByteVector.fromMemorySegment(B16, w, off + 2, LE);
             int e0 = x0 + k * 32;
             for (int p = 0; p < PARTS16; p++) {
                 int e = e0 + p * L;
                 IntVector v = (IntVector) n.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                 FloatVector pr = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, q, e + 16),
-                                ((FloatVector) v.and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, q, e)));
+                        .fma(FloatVector.fromArray(F, q, e + 16), ((FloatVector) v.and(15).convert(VectorOperators.I2F, 0))
+                                .fma(FloatVector.fromArray(F, q, e), FloatVector.fromArray(F, m, m0 + p * L)));
                 a = pr.fma(s, a);
             }
         }
-        return Vectors.sum(a) - 8 * cs;
+        return Vectors.sum(a);
     }
 
 

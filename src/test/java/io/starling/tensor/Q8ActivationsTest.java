@@ -43,11 +43,10 @@ class Q8ActivationsTest {
             assertThat(activations.q[i] == Math.rint(activations.q[i])).as("quant %d is an integer", i).isTrue();
         }
         for (int block = 0; block < x.length / 32; block++) {
-            float sum = 0;
-            for (int j = 0; j < 32; j++) {
-                sum += activations.q[block * 32 + j];
+            for (int j = 0; j < 16; j++) {
+                float pair = activations.q[block * 32 + j] + activations.q[block * 32 + 16 + j];
+                assertThat(activations.m[block * 16 + j]).as("block %d, lane %d", block, j).isEqualTo(-8 * pair);
             }
-            assertThat(activations.c[block]).isEqualTo(activations.d[block] * sum);
         }
     }
 
