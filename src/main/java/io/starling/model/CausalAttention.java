@@ -42,6 +42,8 @@ final class CausalAttention {
     private final Scratch[] scratch;
     private final MatMul.Range pairs = this::attendPairs;
     private final MatMul.Range decodes = this::attendDecodes;
+    private final MatMul.Range loneGather = this::gatherLone;
+    private final MatMul.Range loneHeads = this::attendLoneHeads;
     /** The keys and transposed values of the run being attended by all threads. */
     private final Gathered shared = new Gathered();
 
@@ -52,6 +54,11 @@ final class CausalAttention {
     private int[] decodeOutOffset = new int[0];
     private int decodeCount;
     private int decodeLayer;
+
+    /** A lone decode token seeing at least this many positions has its gather split over the kernel threads too. */
+    static final int SPLIT_GATHER = 256;
+    /** Positions per item of a split gather. */
+    private static final int GATHER_POSITIONS = 64;
 
     // the run being attended, for the pool's threads (published by the pool's dispatch)
     private int runFirstPosition;
@@ -120,17 +127,30 @@ final class CausalAttention {
 
         void readForDecode(KvStore kv, int layer, int visibleEnd) {
             fit(visibleEnd);
-            kv.readKeys(layer, 0, visibleEnd, keys, 0);
-            transpose(keys, visibleEnd);
-            kv.readValues(layer, 0, visibleEnd, valueRows, 0);
-            // the padding cells weigh 0 and hold 0, as llama.cpp's masked cells do
+            readForDecode(kv, layer, 0, visibleEnd);
+            padForDecode(visibleEnd);
+        }
+
+        /** Positions [from, to) of {@link #readForDecode(KvStore, int, int)}, once {@link #fit} has made room. */
+        void readForDecode(KvStore kv, int layer, int from, int to) {
+            kv.readKeys(layer, from, to, keys, from * kvDim);
+            transpose(keys, from, to);
+            kv.readValues(layer, from, to, valueRows, from * kvDim);
+        }
+
+        /** The padding cells weigh 0 and hold 0, as llama.cpp's masked cells do. */
+        void padForDecode(int visibleEnd) {
             java.util.Arrays.fill(valueRows, visibleEnd * kvDim, cells * kvDim, 0f);
         }
 
         private void transpose(float[] rows, int visibleEnd) {
+            transpose(rows, 0, visibleEnd);
+        }
+
+        private void transpose(float[] rows, int from, int to) {
             for (int c = 0; c < kvDim; c++) {
                 int base = c * cells;
-                for (int j = 0; j < visibleEnd; j++) {
+                for (int j = from; j < to; j++) {
                     byDim[base + j] = rows[j * kvDim + c];
                 }
             }
@@ -222,7 +242,11 @@ final class CausalAttention {
         runQ = q;
         runOut = out;
         try {
-            pool.parallelFor(decodeCount, decodes);
+            if (decodeCount == 1 && pool.threads() > 1) {
+                attendLoneDecode();
+            } else {
+                pool.parallelFor(decodeCount, decodes);
+            }
         } finally {
             java.util.Arrays.fill(decodeKv, 0, decodeCount, null);
             runQ = null;
@@ -241,6 +265,40 @@ final class CausalAttention {
             for (int h = 0; h < heads; h++) {
                 attendDecodeHead(s, g, position + 1, h, decodeQOffset[r] + h * headDim, decodeOutOffset[r] + h * headDim);
             }
+        }
+    }
+
+    /**
+     * A step's only decode token (one conversation): its heads split over the threads, and from
+     * {@link #SPLIT_GATHER} positions on its gather too, into the shared buffers. Whole sequences per thread would
+     * leave all threads but one idle; {@link #attend}'s run of one scored position by position (a 64-long dot each),
+     * where the column kernel gives the same bits with vector lanes over positions.
+     */
+    private void attendLoneDecode() {
+        int visibleEnd = decodePosition[0] + 1;
+        shared.fit(visibleEnd);
+        if (visibleEnd >= SPLIT_GATHER) {
+            pool.parallelFor((visibleEnd + GATHER_POSITIONS - 1) / GATHER_POSITIONS, loneGather);
+        } else {
+            shared.readForDecode(decodeKv[0], decodeLayer, 0, visibleEnd);
+        }
+        shared.padForDecode(visibleEnd);
+        pool.parallelFor(heads, loneHeads);
+    }
+
+    /** Position blocks [from, to) of the lone decode token's gather. */
+    private void gatherLone(int from, int to, int part) {
+        int end = decodePosition[0] + 1;
+        shared.readForDecode(decodeKv[0], decodeLayer, from * GATHER_POSITIONS, Math.min(end, to * GATHER_POSITIONS));
+    }
+
+    /** Heads [from, to) of the lone decode token. */
+    private void attendLoneHeads(int from, int to, int part) {
+        Scratch s = scratch[part];
+        s.fit(shared.cells);
+        int visible = decodePosition[0] + 1;
+        for (int h = from; h < to; h++) {
+            attendDecodeHead(s, shared, visible, h, decodeQOffset[0] + h * headDim, decodeOutOffset[0] + h * headDim);
         }
     }
 

@@ -247,9 +247,9 @@ public final class LlamaModel {
             decodes += count == 1 ? 1 : 0;
             t0 += count;
         }
-        // several sequences decoding one token each: one hand-off for all of them; prompt chunks (and a lone decode
-        // token) spread their (token, head) pairs over the threads one sequence at a time
-        boolean together = decodes >= 2;
+        // sequences decoding one token each, a lone one included, on the decode path (one hand-off for all of them,
+        // the column kernel); prompt chunks spread their (token, head) pairs over the threads one sequence at a time
+        boolean together = decodes >= 1;
         attention.beginDecodes(l);
         t0 = 0;
         for (Batch.Sequence sequence : batch.sequences()) {
