@@ -235,8 +235,8 @@ final class CausalAttention {
     /**
      * Attends the collected decode tokens: each thread takes whole sequences, gathers each one's cache into its own
      * buffers and runs all its heads. One hand-off per layer, the gathers on every thread (per sequence, the
-     * caller gathered alone and then handed the heads out: 176 hand-offs a step for eight sequences). The same
-     * arithmetic per (token, head) as {@link #attend}.
+     * caller gathered alone and then handed the heads out: 176 hand-offs a step for eight sequences). A lone token
+     * splits its heads instead ({@link #attendLoneDecode}). The same arithmetic per (token, head) as {@link #attend}.
      */
     void attendDecodes(float[] q, float[] out) {
         runQ = q;
