@@ -275,14 +275,14 @@ final class Q8Kernels {
         a5.intoArray(lanes, 5 * L);
         a6.intoArray(lanes, 6 * L);
         a7.intoArray(lanes, 7 * L);
-        out[o] = Vectors.sumStored(lanes, 0);
-        out[o + outStride] = Vectors.sumStored(lanes, L);
-        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
-        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
-        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
-        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
-        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
-        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
+        storeRowSums8(lanes, out, o, outStride);
+    }
+
+    /** Row i's sum of the eight stored accumulators (lanes[i * L ..]) to out[o + i * outStride], in lane order. */
+    private static void storeRowSums8(float[] lanes, float[] out, int o, int outStride) {
+        for (int i = 0; i < 8; i++) {
+            out[o + i * outStride] = Vectors.sumStored(lanes, i * L);
+        }
     }
 
     private static float q4_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, float[] m, int d0) {
@@ -377,14 +377,7 @@ final class Q8Kernels {
         a5.intoArray(lanes, 5 * L);
         a6.intoArray(lanes, 6 * L);
         a7.intoArray(lanes, 7 * L);
-        out[o] = Vectors.sumStored(lanes, 0);
-        out[o + outStride] = Vectors.sumStored(lanes, L);
-        out[o + 2 * outStride] = Vectors.sumStored(lanes, 2 * L);
-        out[o + 3 * outStride] = Vectors.sumStored(lanes, 3 * L);
-        out[o + 4 * outStride] = Vectors.sumStored(lanes, 4 * L);
-        out[o + 5 * outStride] = Vectors.sumStored(lanes, 5 * L);
-        out[o + 6 * outStride] = Vectors.sumStored(lanes, 6 * L);
-        out[o + 7 * outStride] = Vectors.sumStored(lanes, 7 * L);
+        storeRowSums8(lanes, out, o, outStride);
     }
 
     private static float q8_0Row1(MemorySegment w, long row, int blocks, float[] q, int x0, float[] d, int d0) {
