@@ -119,7 +119,7 @@ final class CausalAttention {
             // the value cache transposed (llama.cpp keeps V transposed without flash attention), zero past the used
             // cells
             kv.readValues(layer, 0, visibleEnd, valueRows, 0);
-            transpose(valueRows, visibleEnd);
+            transpose(valueRows, 0, visibleEnd);
             for (int c = 0; c < kvDim; c++) {
                 java.util.Arrays.fill(byDim, c * cells + visibleEnd, (c + 1) * cells, 0f);
             }
@@ -141,10 +141,6 @@ final class CausalAttention {
         /** The padding cells weigh 0 and hold 0, as llama.cpp's masked cells do. */
         void padForDecode(int visibleEnd) {
             java.util.Arrays.fill(valueRows, visibleEnd * kvDim, cells * kvDim, 0f);
-        }
-
-        private void transpose(float[] rows, int visibleEnd) {
-            transpose(rows, 0, visibleEnd);
         }
 
         private void transpose(float[] rows, int from, int to) {
@@ -276,13 +272,13 @@ final class CausalAttention {
      */
     private void attendLoneDecode() {
         int visibleEnd = decodePosition[0] + 1;
-        shared.fit(visibleEnd);
         if (visibleEnd >= SPLIT_GATHER) {
+            shared.fit(visibleEnd);
             pool.parallelFor((visibleEnd + GATHER_POSITIONS - 1) / GATHER_POSITIONS, loneGather);
+            shared.padForDecode(visibleEnd);
         } else {
-            shared.readForDecode(decodeKv[0], decodeLayer, 0, visibleEnd);
+            shared.readForDecode(decodeKv[0], decodeLayer, visibleEnd);
         }
-        shared.padForDecode(visibleEnd);
         pool.parallelFor(heads, loneHeads);
     }
 

@@ -236,7 +236,6 @@ public final class LlamaModel {
             rope.rotate(key, t * kvDim, shape.kvHeads());
         }
         int t0 = 0;
-        int decodes = 0;
         for (Batch.Sequence sequence : batch.sequences()) {
             KvStore kv = sequence.kv();
             int count = sequence.tokens().length;
@@ -244,17 +243,15 @@ public final class LlamaModel {
                 int t = t0 + i;
                 kv.write(l, positions[t], key, t * kvDim, value, t * kvDim);
             }
-            decodes += count == 1 ? 1 : 0;
             t0 += count;
         }
         // sequences decoding one token each, a lone one included, on the decode path (one hand-off for all of them,
         // the column kernel); prompt chunks spread their (token, head) pairs over the threads one sequence at a time
-        boolean together = decodes >= 1;
         attention.beginDecodes(l);
         t0 = 0;
         for (Batch.Sequence sequence : batch.sequences()) {
             int count = sequence.tokens().length;
-            if (together && count == 1) {
+            if (count == 1) {
                 attention.addDecode(sequence.kv(), sequence.firstPosition(), t0 * queryDim, t0 * queryDim);
             } else {
                 attention.attend(sequence.kv(), l, sequence.firstPosition(), count, query, t0 * queryDim, attended,
@@ -262,9 +259,7 @@ public final class LlamaModel {
             }
             t0 += count;
         }
-        if (together) {
-            attention.attendDecodes(query, attended);
-        }
+        attention.attendDecodes(query, attended);
         matMul.multiply(layer.attentionOutput(), attended, tokens, projected);
         addResidual(0, tokens);
     }
