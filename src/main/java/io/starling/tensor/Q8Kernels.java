@@ -105,15 +105,20 @@ final class Q8Kernels {
         int chunk = Math.max(8, (TOKEN_CHUNK_BYTES / (cols * 4)) / 8 * 8);
         for (int t0 = tokenStart; t0 < octets; t0 += chunk) {
             int t1 = Math.min(octets, t0 + chunk);
-            for (int r = rowStart; r < rowEnd; r += 2) {
-                int rows = Math.min(2, rowEnd - r);
+            // a tile's two rows come from the two halves of the range: two weight streams far apart, which the
+            // prefetchers keep ahead of the kernel (adjacent rows make one slow stream: 20% more time from DRAM)
+            int half = (rowEnd - rowStart) / 2;
+            for (int p = 0; p < rowEnd - rowStart - half; p++) {
+                // the pairs, then the last row alone if the count is odd
+                int r = p < half ? rowStart + p : rowEnd - 1;
+                int rows = p < half ? 2 : 1;
                 for (int t = t0; t < t1; t += 8) {
                     if (q4_0) {
-                        q4_0Tile2x8(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t), cols,
-                                out, outOffset + t * outStride + r, outStride, scratch);
+                        q4_0Tile2x8(w, r * rowBytes, half * rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t),
+                                cols, out, outOffset + t * outStride + r, outStride, half, scratch);
                     } else {
-                        q8_0Tile2x8(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t), cols,
-                                out, outOffset + t * outStride + r, outStride, scratch);
+                        q8_0Tile2x8(w, r * rowBytes, half * rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t),
+                                cols, out, outOffset + t * outStride + r, outStride, half, scratch);
                     }
                 }
             }
@@ -679,15 +684,17 @@ final class Q8Kernels {
     /**
      * {@link #q4_0Tile4x4} with 2 rows and 8 tokens: the weight decoding shared by twice the tokens. At 512 bits the
      * nibbles index a per-block table of {@code (n - 8) * dw} (same bits, 5-10% less time: perf/RESULTS.md, "nibbles
-     * through a table").
+     * through a table"). The second row is {@code rowStride} bytes after the first, its outputs {@code outRowStride}
+     * after the first's.
      */
-    private static void q4_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
-                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q4_0Tile2x8(MemorySegment w, long row0, long rowStride, int rows, int blocks, MemorySegment x,
+                                    int t, int tokens, int cols, float[] out, int o, int outStride, int outRowStride,
+                                    float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero, a04 = zero, a05 = zero, a06 = zero, a07 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero, a14 = zero, a15 = zero, a16 = zero, a17 = zero;
         // a missing row or token reads the last real one again (its results are not written)
-        long row1 = row0 + Math.min(1, rows - 1) * rowBytes;
+        long row1 = row0 + Math.min(1, rows - 1) * rowStride;
         long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
         long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
         long x3 = x0 + Math.min(3, tokens - 1) * rowX, x4 = x0 + Math.min(4, tokens - 1) * rowX;
@@ -775,7 +782,7 @@ final class Q8Kernels {
         Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 2 * j + i];
+                out[o + j * outStride + i * outRowStride] = lanes[Vectors.TREE_SUMS + 2 * j + i];
             }
         }
     }
@@ -786,13 +793,14 @@ final class Q8Kernels {
      * The loads and FMAs repeat q4_0Tile2x8's on purpose: one method for both formats ran 3-5% slower in a model that
      * holds both (a Q4_0 file's Q8_0 output head), C2 then keeping both decodings in the loop (perf/RESULTS.md).
      */
-    private static void q8_0Tile2x8(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
-                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q8_0Tile2x8(MemorySegment w, long row0, long rowStride, int rows, int blocks, MemorySegment x,
+                                    int t, int tokens, int cols, float[] out, int o, int outStride, int outRowStride,
+                                    float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero, a04 = zero, a05 = zero, a06 = zero, a07 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero, a14 = zero, a15 = zero, a16 = zero, a17 = zero;
         // a missing row or token reads the last real one again (its results are not written)
-        long row1 = row0 + Math.min(1, rows - 1) * rowBytes;
+        long row1 = row0 + Math.min(1, rows - 1) * rowStride;
         long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
         long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
         long x3 = x0 + Math.min(3, tokens - 1) * rowX, x4 = x0 + Math.min(4, tokens - 1) * rowX;
@@ -865,7 +873,7 @@ final class Q8Kernels {
         Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 2 * j + i];
+                out[o + j * outStride + i * outRowStride] = lanes[Vectors.TREE_SUMS + 2 * j + i];
             }
         }
     }
