@@ -125,10 +125,7 @@ final class Q8Kernels {
         }
         for (int t0 = octets; t0 < quads; t0 += chunk) {
             int t1 = Math.min(quads, t0 + chunk);
-            for (int r = rowStart; r < rowEnd; r += 4) {
-                tile4x4(q4_0, w, rowBytes, r, Math.min(4, rowEnd - r), blocks, a, t0, t1, cols, out, outOffset, outStride,
-                        scratch);
-            }
+            tiles4x4(q4_0, w, rowBytes, rowStart, rowEnd, blocks, a, t0, t1, cols, out, outOffset, outStride, scratch);
         }
         if (quads < batch) {
             // one token left: eight rows from the eighths of the range per pass, the last few rows in 4x4 tiles holding
@@ -145,23 +142,34 @@ final class Q8Kernels {
                             scratch);
                 }
             }
-            for (int r = rowStart + 8 * eighth; r < rowEnd; r += 4) {
-                tile4x4(q4_0, w, rowBytes, r, Math.min(4, rowEnd - r), blocks, a, t, t + 1, cols, out, outOffset, outStride,
-                        scratch);
-            }
+            tiles4x4(q4_0, w, rowBytes, rowStart + 8 * eighth, rowEnd, blocks, a, t, t + 1, cols, out, outOffset, outStride,
+                    scratch);
         }
     }
 
-    /** Rows [r, r + rows) of tokens [t0, t1) in 4x4 tiles, the last one filled in part if need be. */
-    private static void tile4x4(boolean q4_0, MemorySegment w, long rowBytes, int r, int rows, int blocks, Q8Activations a,
-                                int t0, int t1, int cols, float[] out, int outOffset, int outStride, float[] scratch) {
-        for (int t = t0; t < t1; t += 4) {
-            if (q4_0) {
-                q4_0Tile4x4(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t), cols, out,
-                        outOffset + t * outStride + r, outStride, scratch);
-            } else {
-                q8_0Tile4x4(w, r * rowBytes, rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t), cols, out,
-                        outOffset + t * outStride + r, outStride, scratch);
+    /**
+     * Rows [rowStart, rowEnd) of tokens [t0, t1) in 4x4 tiles, the last one filled in part if need be. A tile's four
+     * rows come from the four quarters of the range (independent weight streams, as the 2x8 tile takes halves); the
+     * rows the quarters leave over run in one last tile of adjacent rows.
+     */
+    private static void tiles4x4(boolean q4_0, MemorySegment w, long rowBytes, int rowStart, int rowEnd, int blocks,
+                                 Q8Activations a, int t0, int t1, int cols, float[] out, int outOffset, int outStride,
+                                 float[] scratch) {
+        int quarter = (rowEnd - rowStart) / 4;
+        int tiles = quarter + (rowStart + 4 * quarter < rowEnd ? 1 : 0);
+        for (int p = 0; p < tiles; p++) {
+            boolean spread = p < quarter;
+            int r = spread ? rowStart + p : rowStart + 4 * quarter;
+            int rows = spread ? 4 : rowEnd - r;
+            int apart = spread ? quarter : 1;
+            for (int t = t0; t < t1; t += 4) {
+                if (q4_0) {
+                    q4_0Tile4x4(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t),
+                            cols, out, outOffset + t * outStride + r, outStride, apart, scratch);
+                } else {
+                    q8_0Tile4x4(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t),
+                            cols, out, outOffset + t * outStride + r, outStride, apart, scratch);
+                }
             }
         }
     }
@@ -405,24 +413,25 @@ final class Q8Kernels {
     }
 
     /**
-     * Q4_0 rows r0..r0+3 ({@code rowBytes} apart) against tokens t..t+3 of the rounded activations {@code x}: each
+     * Q4_0 rows r0..r0+3 ({@code rowStride} bytes apart) against tokens t..t+3 of the rounded activations {@code x}: each
      * block is decoded once to {@code (n - 8) * dw} (exact) and meets four tokens, each activation load meets four
      * rows, two FMAs per row, token and half block. The products are rounded once each here (llama.cpp forms an
      * exact integer block sum and scales it by {@code dw * dx}): a difference in the last bits, the price of a
      * third fewer operations than scaling each block sum. Every tile shape does the same arithmetic per row and
-     * token, so a token's result does not depend on which tile it ran in. Writes out[o + j * outStride + i] for
-     * token t + j and row r0 + i, j below {@code tokens} and i below {@code rows} (both at most 4).
+     * token, so a token's result does not depend on which tile it ran in. Writes out[o + j * outStride + i * outRowStride]
+     * for token t + j and row i, j below {@code tokens} and i below {@code rows} (both at most 4).
      */
-    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
-                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q4_0Tile4x4(MemorySegment w, long row0, long rowStride, int rows, int blocks, MemorySegment x,
+                                    int t, int tokens, int cols, float[] out, int o, int outStride, int outRowStride,
+                                    float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
         FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
         // a missing row or token reads the last real one again (its results are not written)
-        long row1 = row0 + Math.min(1, rows - 1) * rowBytes, row2 = row0 + Math.min(2, rows - 1) * rowBytes;
-        long row3 = row0 + Math.min(3, rows - 1) * rowBytes;
+        long row1 = row0 + Math.min(1, rows - 1) * rowStride, row2 = row0 + Math.min(2, rows - 1) * rowStride;
+        long row3 = row0 + Math.min(3, rows - 1) * rowStride;
         long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
         long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
         long x3 = x0 + Math.min(3, tokens - 1) * rowX;
@@ -511,7 +520,7 @@ final class Q8Kernels {
         Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 4 * j + i];
+                out[o + j * outStride + i * outRowStride] = lanes[Vectors.TREE_SUMS + 4 * j + i];
             }
         }
     }
@@ -879,16 +888,17 @@ final class Q8Kernels {
     }
 
     /** {@link #q4_0Tile4x4} for Q8_0: the weights decoded to {@code q * dw} (exact). */
-    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowBytes, int rows, int blocks, MemorySegment x, int t,
-                                    int tokens, int cols, float[] out, int o, int outStride, float[] lanes) {
+    private static void q8_0Tile4x4(MemorySegment w, long row0, long rowStride, int rows, int blocks, MemorySegment x,
+                                    int t, int tokens, int cols, float[] out, int o, int outStride, int outRowStride,
+                                    float[] lanes) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
         FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
         FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
         FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
         // a missing row or token reads the last real one again (its results are not written)
-        long row1 = row0 + Math.min(1, rows - 1) * rowBytes, row2 = row0 + Math.min(2, rows - 1) * rowBytes;
-        long row3 = row0 + Math.min(3, rows - 1) * rowBytes;
+        long row1 = row0 + Math.min(1, rows - 1) * rowStride, row2 = row0 + Math.min(2, rows - 1) * rowStride;
+        long row3 = row0 + Math.min(3, rows - 1) * rowStride;
         long x0 = (long) t * cols * Float.BYTES, rowX = (long) cols * Float.BYTES;
         long x1 = x0 + Math.min(1, tokens - 1) * rowX, x2 = x0 + Math.min(2, tokens - 1) * rowX;
         long x3 = x0 + Math.min(3, tokens - 1) * rowX;
@@ -961,7 +971,7 @@ final class Q8Kernels {
         Vectors.treeSums16(lanes);
         for (int j = 0; j < tokens; j++) {
             for (int i = 0; i < rows; i++) {
-                out[o + j * outStride + i] = lanes[Vectors.TREE_SUMS + 4 * j + i];
+                out[o + j * outStride + i * outRowStride] = lanes[Vectors.TREE_SUMS + 4 * j + i];
             }
         }
     }
