@@ -58,6 +58,11 @@ public final class LlamaModel {
      * token gets the same arithmetic as in one pass.
      */
     static final int FEED_FORWARD_CHUNK = 128;
+    /**
+     * Fewest tokens whose Q4_0/Q8_0 products take the token lanes (two groups at 512 bits, at least two at narrower
+     * widths; fewer run in tiles): the least a feed-forward chunk may leave behind.
+     */
+    private static final int LANE_TOKENS = 32;
     private final int feedForwardChunk;
     /** SwiGLU values per work item: a multiple of ggml's 16-value exp groups. */
     private static final int SWIGLU_CHUNK = 512;
@@ -80,9 +85,9 @@ public final class LlamaModel {
     }
 
     LlamaModel(LlamaWeights weights, MatMul matMul, int feedForwardChunk) {
-        if (feedForwardChunk < 32 || feedForwardChunk % 16 != 0) {
-            throw new IllegalArgumentException("the feed-forward chunk must be a multiple of 16 tokens, at least 32, got "
-                    + feedForwardChunk);
+        if (feedForwardChunk < 2 * LANE_TOKENS || feedForwardChunk % 16 != 0) {
+            throw new IllegalArgumentException("the feed-forward chunk must be a multiple of 16 tokens, at least "
+                    + 2 * LANE_TOKENS + ", got " + feedForwardChunk);
         }
         this.feedForwardChunk = feedForwardChunk;
         this.shape = weights.shape();
@@ -277,15 +282,15 @@ public final class LlamaModel {
     }
 
     /**
-     * The next feed-forward chunk of the {@code remaining} tokens. A chunk never leaves a single token behind: a
-     * product of one token takes the single-token kernel, whose arithmetic differs from the tiles' that token
-     * would get in one pass.
+     * The next feed-forward chunk of the {@code remaining} tokens. A chunk never leaves fewer than
+     * {@link #LANE_TOKENS} behind: a product of so few tokens runs them all in tiles (one alone in the single-token
+     * kernel), whose arithmetic differs from the token lanes' they get in one pass.
      */
     private int feedForwardTokens(int remaining) {
-        if (remaining <= feedForwardChunk) {
-            return remaining;
+        if (remaining <= feedForwardChunk || remaining - feedForwardChunk >= LANE_TOKENS) {
+            return Math.min(remaining, feedForwardChunk);
         }
-        return remaining - feedForwardChunk == 1 ? feedForwardChunk - 16 : feedForwardChunk;
+        return (remaining - LANE_TOKENS) / 16 * 16;
     }
 
     /** silu(gate) * up over chunks [from, to) of {@link #SWIGLU_CHUNK} values (a token's row is its chunks in turn). */

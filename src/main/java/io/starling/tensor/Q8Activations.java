@@ -86,8 +86,9 @@ final class Q8Activations {
         this.tilesOnly = tilesOnly;
         this.cols = cols;
         // only whole groups: a half-empty group costs what a full one does, and the 4x4 tiles of Q8Kernels run a
-        // few tokens at twice its speed
-        groups = tilesOnly ? 0 : batch / L;
+        // few tokens at twice its speed; and only from two groups on: the 2x8 tiles, their rows streamed from the
+        // halves of the range, run 16 and 24 tokens 10-16% faster than one group and its leftovers (perf/RESULTS.md)
+        groups = tilesOnly || batch < 2 * L ? 0 : batch / L;
         grouped = groups * L;
     }
 

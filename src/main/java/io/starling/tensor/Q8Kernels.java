@@ -26,8 +26,9 @@ import static io.starling.tensor.Vectors.PARTS16;
  *     activation load. Q4_0 multiplies the raw nibbles n (0..15, no {@code - 8}) and starts each lane's products
  *     from {@link Q8Activations#m} ({@code -8} times the lane's two quants, once per call): the offset costs no op
  *     per row (subtracting 8 in the lanes cost one per half block, a scalar correction per block one per row).</li>
- * <li>Whole vectors of tokens go to {@link Q8TokenLanes} (tokens in the lanes). Fewer tokens (batched decode of a
- *     few sequences, what is left of a prefill, down to a single leftover token) run in tiles of two rows by eight
+ * <li>Whole vectors of tokens go to {@link Q8TokenLanes} (tokens in the lanes), from two vectors' worth on. Fewer
+ *     tokens (batched decode of up to 31 sequences at 512 bits, what is left of a prefill, down to a single leftover
+ *     token) run in tiles of two rows by eight
  *     tokens, then four by four, the last tile of each kind filled only in part: each weight block is decoded once
  *     for all the tile's tokens and each activation load serves all its rows. Q4_0 decodes to
  *     {@code (n - 8) * dw} (at 512 bits the nibbles index a per-block table of the 16 values): its products with

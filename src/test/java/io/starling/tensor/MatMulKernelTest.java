@@ -118,8 +118,8 @@ class MatMulKernelTest {
     }
 
     /**
-     * Batches of whole token groups (tokens in the vector lanes) plus leftovers, row counts not multiples of 8: one to
-     * thirteen groups, so three, two and one group tiles at every width; 544 columns run two whole column chunks of
+     * Batches of whole token groups (tokens in the vector lanes, from two groups on) plus leftovers, row counts not
+     * multiples of 8: up to seventeen groups, so three, two and one group tiles at every width; 544 columns run two whole column chunks of
      * the token-lane kernel and a part-filled one, 150 rows two whole panels of eight-row tiles (on one thread), a
      * part-filled one and six leftover rows.
      */
@@ -130,7 +130,7 @@ class MatMulKernelTest {
         for (int rows : new int[] {8, 21, 67, 150}) {
             for (int cols : new int[] {32, 96, 256, 544}) {
                 WeightMatrix w = randomMatrix(type, rows, cols, random);
-                for (int batch : new int[] {16, 19, 37, 53}) {
+                for (int batch : new int[] {16, 19, 37, 53, 70}) {
                     float[] x = gaussians(random, batch * cols + 3);
                     for (MatMul pool : pools) {
                         check(pool, w, x, 0, batch, w.format());
