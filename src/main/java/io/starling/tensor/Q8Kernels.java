@@ -105,28 +105,12 @@ final class Q8Kernels {
         int quads = left % 4 >= 2 ? batch : octets + left / 4 * 4;
         int chunk = Math.max(8, (TOKEN_CHUNK_BYTES / (cols * 4)) / 8 * 8);
         for (int t0 = tokenStart; t0 < octets; t0 += chunk) {
-            int t1 = Math.min(octets, t0 + chunk);
-            // a tile's two rows come from the two halves of the range: two weight streams far apart, which the
-            // prefetchers keep ahead of the kernel (adjacent rows make one slow stream: 20% more time from DRAM)
-            int half = (rowEnd - rowStart) / 2;
-            for (int p = 0; p < rowEnd - rowStart - half; p++) {
-                // the pairs, then the last row alone if the count is odd
-                int r = p < half ? rowStart + p : rowEnd - 1;
-                int rows = p < half ? 2 : 1;
-                for (int t = t0; t < t1; t += 8) {
-                    if (q4_0) {
-                        q4_0Tile2x8(w, r * rowBytes, half * rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t),
-                                cols, out, outOffset + t * outStride + r, outStride, half, scratch);
-                    } else {
-                        q8_0Tile2x8(w, r * rowBytes, half * rowBytes, rows, blocks, a.rounded, t, Math.min(8, t1 - t),
-                                cols, out, outOffset + t * outStride + r, outStride, half, scratch);
-                    }
-                }
-            }
+            tiles(q4_0, 2, w, rowBytes, rowStart, rowEnd, blocks, a, t0, Math.min(octets, t0 + chunk), cols, out,
+                    outOffset, outStride, scratch);
         }
         for (int t0 = octets; t0 < quads; t0 += chunk) {
-            int t1 = Math.min(quads, t0 + chunk);
-            tiles4x4(q4_0, w, rowBytes, rowStart, rowEnd, blocks, a, t0, t1, cols, out, outOffset, outStride, scratch);
+            tiles(q4_0, 4, w, rowBytes, rowStart, rowEnd, blocks, a, t0, Math.min(quads, t0 + chunk), cols, out,
+                    outOffset, outStride, scratch);
         }
         if (quads < batch) {
             // one token left: eight rows from the eighths of the range per pass, the last few rows in 4x4 tiles holding
@@ -143,33 +127,44 @@ final class Q8Kernels {
                             scratch);
                 }
             }
-            tiles4x4(q4_0, w, rowBytes, rowStart + 8 * eighth, rowEnd, blocks, a, t, t + 1, cols, out, outOffset, outStride,
-                    scratch);
+            tiles(q4_0, 4, w, rowBytes, rowStart + 8 * eighth, rowEnd, blocks, a, t, t + 1, cols, out, outOffset,
+                    outStride, scratch);
         }
     }
 
     /**
-     * Rows [rowStart, rowEnd) of tokens [t0, t1) in 4x4 tiles, the last one filled in part if need be. A tile's four
-     * rows come from the four quarters of the range (independent weight streams, as the 2x8 tile takes halves); the
-     * rows the quarters leave over run in one last tile of adjacent rows.
+     * Rows [rowStart, rowEnd) of tokens [t0, t1) in tiles of {@code tileRows} rows: 2x8 or 4x4, the last one filled in
+     * part if need be. A tile's rows come from the {@code tileRows} equal parts of the range: independent weight
+     * streams, which the prefetchers keep ahead of the kernel (adjacent rows make one slow stream: 20% more time from
+     * DRAM for eight tokens, 12-27% for two to four); the rows the parts leave over run in one last tile of adjacent
+     * rows.
      */
-    private static void tiles4x4(boolean q4_0, MemorySegment w, long rowBytes, int rowStart, int rowEnd, int blocks,
-                                 Q8Activations a, int t0, int t1, int cols, float[] out, int outOffset, int outStride,
-                                 float[] scratch) {
-        int quarter = (rowEnd - rowStart) / 4;
-        int tiles = quarter + (rowStart + 4 * quarter < rowEnd ? 1 : 0);
+    private static void tiles(boolean q4_0, int tileRows, MemorySegment w, long rowBytes, int rowStart, int rowEnd,
+                              int blocks, Q8Activations a, int t0, int t1, int cols, float[] out, int outOffset,
+                              int outStride, float[] scratch) {
+        int tileTokens = 16 / tileRows;
+        int part = (rowEnd - rowStart) / tileRows;
+        int tiles = part + (rowStart + tileRows * part < rowEnd ? 1 : 0);
         for (int p = 0; p < tiles; p++) {
-            boolean spread = p < quarter;
-            int r = spread ? rowStart + p : rowStart + 4 * quarter;
-            int rows = spread ? 4 : rowEnd - r;
-            int apart = spread ? quarter : 1;
-            for (int t = t0; t < t1; t += 4) {
-                if (q4_0) {
-                    q4_0Tile4x4(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t),
-                            cols, out, outOffset + t * outStride + r, outStride, apart, scratch);
+            boolean spread = p < part;
+            int r = spread ? rowStart + p : rowStart + tileRows * part;
+            int rows = spread ? tileRows : rowEnd - r;
+            int apart = spread ? part : 1;
+            for (int t = t0; t < t1; t += tileTokens) {
+                int tokens = Math.min(tileTokens, t1 - t);
+                int o = outOffset + t * outStride + r;
+                if (tileRows == 2 && q4_0) {
+                    q4_0Tile2x8(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, tokens, cols, out, o,
+                            outStride, apart, scratch);
+                } else if (tileRows == 2) {
+                    q8_0Tile2x8(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, tokens, cols, out, o,
+                            outStride, apart, scratch);
+                } else if (q4_0) {
+                    q4_0Tile4x4(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, tokens, cols, out, o,
+                            outStride, apart, scratch);
                 } else {
-                    q8_0Tile4x4(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, Math.min(4, t1 - t),
-                            cols, out, outOffset + t * outStride + r, outStride, apart, scratch);
+                    q8_0Tile4x4(w, r * rowBytes, apart * rowBytes, rows, blocks, a.rounded, t, tokens, cols, out, o,
+                            outStride, apart, scratch);
                 }
             }
         }
