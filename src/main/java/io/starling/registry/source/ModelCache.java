@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -49,22 +50,27 @@ public final class ModelCache {
     private static final Map<Path, CompletableFuture<Path>> IN_FLIGHT = new ConcurrentHashMap<>();
 
     private final Path dir;
-    private final HttpClient http;
+    /** Supplies the client at the first download: the default one's TLS set-up loads ~500 classes and the trust store. */
+    private final Supplier<HttpClient> http;
     private final FileHasher hasher = new FileHasher();
     private final VerifiedFiles verifiedFiles;
     private final Duration stallTimeout;
 
     /** A cache in {@code dir} (created when first written) that downloads with a default HTTP client. */
     public ModelCache(Path dir) {
-        this(dir, DefaultClient.INSTANCE, PartialDownload.STALL_TIMEOUT);
+        this(dir, () -> DefaultClient.INSTANCE, PartialDownload.STALL_TIMEOUT);
     }
 
     /** A cache in {@code dir} that downloads with {@code http} (which should follow redirects). */
     public ModelCache(Path dir, HttpClient http) {
-        this(dir, http, PartialDownload.STALL_TIMEOUT);
+        this(dir, () -> http, PartialDownload.STALL_TIMEOUT);
     }
 
     ModelCache(Path dir, HttpClient http, Duration stallTimeout) {
+        this(dir, () -> http, stallTimeout);
+    }
+
+    private ModelCache(Path dir, Supplier<HttpClient> http, Duration stallTimeout) {
         this.dir = dir.toAbsolutePath().normalize();
         this.http = http;
         this.stallTimeout = stallTimeout;
@@ -199,7 +205,7 @@ public final class ModelCache {
                 return target;
             }
             Path part = dir.resolve(sha256.hex() + ".part");
-            long size = new PartialDownload(http, hasher, download.uri(), sha256, part, listener, stallTimeout).complete();
+            long size = new PartialDownload(http.get(), hasher, download.uri(), sha256, part, listener, stallTimeout).complete();
             // Sidecar first: a model file under its final name always has its record.
             CacheEntryFile.write(CacheEntryFile.of(target, sha256), sha256, download.location(), size, Instant.now());
             AtomicFiles.move(part, target);
