@@ -25,7 +25,7 @@ final class BpeEncoder {
         this.vocabSize = vocab.size();
         String[] merges = vocab.merges();
         this.emittable = new boolean[vocabSize];
-        this.symbols = new ByteSliceMap(vocabSize + merges.length * 3 + 256);
+        this.symbols = new ByteSliceMap(vocabSize + 256);
         for (int id = vocabSize - 1; id >= 0; id--) {
             byte[] raw = ByteLevel.decodeOrNull(vocab.token(id));
             if (raw != null) {

@@ -4,23 +4,25 @@ import java.util.Arrays;
 
 /**
  * Maps byte strings to int values and answers look-ups by a slice of a larger array, so the encoders
- * can ask "is bytes[from, from+len) a token?" without copying. Open addressing, fixed capacity.
+ * can ask "is bytes[from, from+len) a token?" without copying. Open addressing at most half full; it grows
+ * as keys come, so a map built from a worst-case bound (every pair of a vocabulary's pieces a new symbol)
+ * holds only what was put.
  */
 final class ByteSliceMap {
-    private final byte[][] keys;
-    private final int[] values;
-    private final int[] hashes;
-    private final int[] slots; // index into keys + 1; 0 = empty
-    private final int mask;
+    private byte[][] keys;
+    private int[] values;
+    private int[] hashes;
+    private int[] slots; // index into keys + 1; 0 = empty
+    private int mask;
     private int size;
 
-    ByteSliceMap(int capacity) {
-        int tableSize = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
-        this.keys = new byte[capacity][];
-        this.values = new int[capacity];
-        this.hashes = new int[capacity];
-        this.slots = new int[tableSize];
-        this.mask = tableSize - 1;
+    /** @param expected the keys expected: room for them is made at once, more is made as needed */
+    ByteSliceMap(int expected) {
+        int entries = Math.max(4, expected);
+        this.keys = new byte[entries][];
+        this.values = new int[entries];
+        this.hashes = new int[entries];
+        resizeSlots(Integer.highestOneBit(entries * 2 - 1) << 1);
     }
 
     int size() {
@@ -39,7 +41,13 @@ final class ByteSliceMap {
             slot = (slot + 1) & mask;
         }
         if (size == keys.length) {
-            throw new IllegalStateException("ByteSliceMap is full (" + size + ")");
+            keys = Arrays.copyOf(keys, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+            hashes = Arrays.copyOf(hashes, size * 2);
+        }
+        if (2 * (size + 1) > slots.length) {
+            resizeSlots(slots.length * 2);
+            slot = emptySlot(hash);
         }
         keys[size] = key;
         values[size] = value;
@@ -47,6 +55,22 @@ final class ByteSliceMap {
         slots[slot] = size + 1;
         size++;
         return value;
+    }
+
+    private void resizeSlots(int tableSize) {
+        slots = new int[tableSize];
+        mask = tableSize - 1;
+        for (int entry = 0; entry < size; entry++) {
+            slots[emptySlot(hashes[entry])] = entry + 1;
+        }
+    }
+
+    private int emptySlot(int hash) {
+        int slot = hash & mask;
+        while (slots[slot] != 0) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
     }
 
     /** The value for bytes[from, from+length), or -1. */

@@ -36,28 +36,26 @@ final class SpmEncoder {
         // Control and unknown tokens are never produced from plain text; they only come from
         // special-token parsing. Later duplicates win, as in llama.cpp's token_to_id map.
         boolean wordInternalSpace = false;
-        int pairCount = 0;
         for (int id = n - 1; id >= 0; id--) {
             texts[id] = vocab.token(id).getBytes(StandardCharsets.UTF_8);
             pieceLengths[id] = texts[id].length;
             if ((vocab.attr(id) & TokenAttr.SPECIAL) == 0) {
                 pieces.putIfAbsent(texts[id], id);
                 wordInternalSpace |= hasSpaceAfterNonSpace(vocab.token(id));
-                pairCount += texts[id].length - 1;
             }
             float score = vocab.score(id);
             scores[id] = score == 0.0f ? 0.0f : score; // -0.0 and 0.0 must tie, as == does in C++
         }
         this.mergesStopAtWords = !wordInternalSpace;
 
-        this.charSymbols = new ByteSliceMap(pairCount + n + 1);
+        this.charSymbols = new ByteSliceMap(256);
         for (int id = 0; id < n; id++) {
             byte[] text = texts[id];
             if (utf8Length(text[0]) >= text.length && pieces.get(text, 0, text.length) == id) {
                 charSymbols.putIfAbsent(text, id); // one-character tokens are their own symbols
             }
         }
-        this.pairs = new MergeTable(pairCount);
+        this.pairs = new MergeTable(n);
         for (int id = 0; id < n; id++) {
             byte[] text = texts[id];
             if (pieces.get(text, 0, text.length) != id) {
