@@ -1,5 +1,6 @@
 package io.starling.gguf;
 
+import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -16,7 +17,7 @@ final class GgufParser {
     private GgufParser() {
     }
 
-    static GgufFile parse(MemorySegment segment, Arena arena) {
+    static GgufFile parse(MemorySegment segment, Arena arena, RandomAccessFile file) {
         GgufCursor in = new GgufCursor(segment);
         int magic = in.i32("header");
         if (magic != MAGIC) {
@@ -32,7 +33,7 @@ final class GgufParser {
         GgufMetadata metadata = MetadataReader.read(in, kvCount);
         int alignment = alignment(metadata);
         TensorTableReader.Layout layout = TensorTableReader.read(in, tensorCount, alignment);
-        return new GgufFile(segment, arena, version, alignment, metadata, layout.tensors(), layout.dataOffset());
+        return new GgufFile(segment, arena, file, version, alignment, metadata, layout.tensors(), layout.dataOffset());
     }
 
     private static int version(int version) {

@@ -16,6 +16,7 @@ public final class LlamaModel {
 
     private final ModelShape shape;
     private final LlamaWeights weights;
+    private final EmbeddingRows embeddingRows;
     private final MatMul matMul;
     private final RotaryEmbedding rope;
     private final CausalAttention attention;
@@ -92,6 +93,7 @@ public final class LlamaModel {
         this.feedForwardChunk = feedForwardChunk;
         this.shape = weights.shape();
         this.weights = weights;
+        this.embeddingRows = new EmbeddingRows(weights.tokenEmbedding(), weights.tokenEmbeddingSource());
         this.matMul = matMul;
         this.rope = RotaryEmbedding.of(shape, weights.ropeFreqFactors());
         this.attention = new CausalAttention(shape, matMul);
@@ -225,7 +227,7 @@ public final class LlamaModel {
             int[] ids = sequence.tokens();
             for (int i = 0; i < ids.length; i++, t++) {
                 positions[t] = sequence.firstPosition() + i;
-                weights.tokenEmbedding().dequantizeRow(ids[i], hidden, t * dim);
+                embeddingRows.decode(ids[i], hidden, t * dim);
             }
         }
     }

@@ -12,12 +12,15 @@ import java.util.List;
  * the small 1-D norm and rope-factor vectors are decoded to floats at load.
  *
  * @param tokenEmbedding the {@code [vocab, dim]} embedding table, read one row per token
+ * @param tokenEmbeddingSource plain reads of that table from its file, or null to read it through the mapping (a
+ *                       table tied to the output head, or a model with no file)
  * @param output         the classifier, {@code token_embd} itself when the model ties them
  * @param ropeFreqFactors Llama-3 style per-pair frequency divisors, or null
  */
 public record LlamaWeights(
         ModelShape shape,
         WeightMatrix tokenEmbedding,
+        EmbeddingRows.Source tokenEmbeddingSource,
         List<Layer> layers,
         float[] outputNorm,
         WeightMatrix output,
@@ -56,10 +59,14 @@ public record LlamaWeights(
                     WeightMatrix.of(file.tensor(blk + "ffn_up.weight")),
                     WeightMatrix.of(file.tensor(blk + "ffn_down.weight"))));
         }
-        WeightMatrix embedding = WeightMatrix.of(file.tensor("token_embd.weight"));
+        GgufTensor embeddingTensor = file.tensor("token_embd.weight");
+        WeightMatrix embedding = WeightMatrix.of(embeddingTensor);
         WeightMatrix output = shape.tiedOutput() ? embedding : WeightMatrix.of(file.tensor("output.weight"));
+        EmbeddingRows.Source embeddingSource = shape.tiedOutput() ? null
+                : (offset, dst, length) -> file.readBytes(embeddingTensor.offset() + offset, dst, 0, length);
         float[] ropeFactors = file.findTensor("rope_freqs.weight").map(LlamaWeights::vector).orElse(null);
-        return new LlamaWeights(shape, embedding, layers, vector(file.tensor("output_norm.weight")), output, ropeFactors);
+        return new LlamaWeights(shape, embedding, embeddingSource, layers, vector(file.tensor("output_norm.weight")),
+                output, ropeFactors);
     }
 
     private static float[] vector(GgufTensor tensor) {
