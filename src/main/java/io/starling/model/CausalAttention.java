@@ -47,11 +47,17 @@ final class CausalAttention {
     /** The keys and transposed values of the run being attended by all threads. */
     private final Gathered shared = new Gathered();
 
+    /**
+     * Decode tokens a step can hold before the arrays below grow. Room for more sequences than a server batches by
+     * default (16) and than the warm-up runs (8): a growth first met under load is a branch the compiled layer never
+     * saw, which deoptimizes {@code LlamaModel.attentionBlock} and recompiles it (15 MB of compiler arena) mid-load.
+     */
+    private static final int DECODE_ROOM = 64;
     // a step's decode tokens (one per sequence), attended one sequence per thread at a time (see attendDecodes)
-    private KvStore[] decodeKv = new KvStore[0];
-    private int[] decodePosition = new int[0];
-    private int[] decodeQOffset = new int[0];
-    private int[] decodeOutOffset = new int[0];
+    private KvStore[] decodeKv = new KvStore[DECODE_ROOM];
+    private int[] decodePosition = new int[DECODE_ROOM];
+    private int[] decodeQOffset = new int[DECODE_ROOM];
+    private int[] decodeOutOffset = new int[DECODE_ROOM];
     private int decodeCount;
     private int decodeLayer;
 
@@ -215,7 +221,7 @@ final class CausalAttention {
     /** Adds a sequence whose one query token is at {@code position} (query at {@code qOffset}, output at {@code outOffset}). */
     void addDecode(KvStore kv, int position, int qOffset, int outOffset) {
         if (decodeCount == decodeKv.length) {
-            int size = Math.max(4, 2 * decodeCount);
+            int size = 2 * decodeCount;
             decodeKv = java.util.Arrays.copyOf(decodeKv, size);
             decodePosition = java.util.Arrays.copyOf(decodePosition, size);
             decodeQOffset = java.util.Arrays.copyOf(decodeQOffset, size);
