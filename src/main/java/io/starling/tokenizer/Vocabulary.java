@@ -2,9 +2,7 @@ package io.starling.tokenizer;
 
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -67,7 +65,7 @@ public final class Vocabulary {
     private final boolean addEos;
     private final boolean addSpacePrefix;
     private final BitSet endOfGeneration;
-    private final Map<String, Integer> idsByText;
+    private final TextIds idsByText;
 
     private Vocabulary(Builder b) {
         this.model = b.model;
@@ -93,10 +91,7 @@ public final class Vocabulary {
             throw new TokenizerException("a gpt2 tokenizer needs tokenizer.ggml.merges");
         }
         this.merges = b.merges == null ? new String[0] : b.merges.clone();
-        this.idsByText = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            idsByText.put(tokens[i], i);
-        }
+        this.idsByText = new TextIds(tokens);
 
         boolean spm = b.model == Model.SPM;
         this.bos = specialId(b.bos, spm ? 1 : NO_TOKEN, n);
@@ -159,8 +154,8 @@ public final class Vocabulary {
     }
 
     private void setRstrip(String text, boolean on) {
-        Integer id = idsByText.get(text);
-        if (id != null) {
+        int id = idsByText.idOf(text);
+        if (id != NO_TOKEN) {
             attrs[id] = on ? attrs[id] | TokenAttr.RSTRIP : attrs[id] & ~TokenAttr.RSTRIP;
         }
     }
@@ -211,8 +206,7 @@ public final class Vocabulary {
 
     /** The id whose text is exactly {@code text}, or {@link #NO_TOKEN}. */
     public int idOf(String text) {
-        Integer id = idsByText.get(text);
-        return id == null ? NO_TOKEN : id;
+        return idsByText.idOf(text);
     }
 
     public int bos() {
