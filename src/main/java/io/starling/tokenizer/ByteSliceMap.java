@@ -4,9 +4,8 @@ import java.util.Arrays;
 
 /**
  * Maps byte strings to int values and answers look-ups by a slice of a larger array, so the encoders
- * can ask "is bytes[from, from+len) a token?" without copying. Open addressing at most half full; it grows
- * as keys come, so a map built from a worst-case bound (every pair of a vocabulary's pieces a new symbol)
- * holds only what was put.
+ * can ask "is bytes[from, from+len) a token?" without copying. Open addressing, at most half full, growing
+ * as keys come.
  */
 final class ByteSliceMap {
     private byte[][] keys;

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * A map from (left symbol, right symbol) to a 24-bit value (a BPE merge rank, or the token a SentencePiece
  * pair forms), packed one entry per long (20-bit ids) in an open-addressing table: the look-up is the
  * hottest memory access of encoding, and one long per probe keeps it to a single cache line. The table is
- * kept between a quarter and half full, growing as pairs come.
+ * kept at most half full, growing as pairs come.
  */
 final class MergeTable {
     static final int MAX_SYMBOLS = (1 << 20) - 1;

@@ -50,7 +50,7 @@ public final class ModelCache {
     private static final Map<Path, CompletableFuture<Path>> IN_FLIGHT = new ConcurrentHashMap<>();
 
     private final Path dir;
-    /** Supplies the client at the first download: the default one's TLS set-up loads ~500 classes and the trust store. */
+    /** Supplies the client at the first download: the default one's TLS set-up loads ~780 classes and the trust store. */
     private final Supplier<HttpClient> http;
     private final FileHasher hasher = new FileHasher();
     private final VerifiedFiles verifiedFiles;
