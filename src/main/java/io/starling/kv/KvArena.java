@@ -1,6 +1,7 @@
 package io.starling.kv;
 
 import io.starling.model.ModelShape;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Collections;
@@ -102,7 +103,7 @@ public final class KvArena implements AutoCloseable {
         this.listener = listener;
         try {
             this.spill = config.spillPath()
-                    .map(path -> new SpillFile(path, config.spillCapacityBytes(), pageBytes, memory))
+                    .map(path -> new SpillFile(path, config.spillCapacityBytes(), pageBytes))
                     .orElse(null);
         } catch (RuntimeException e) {
             memory.close();
@@ -288,9 +289,19 @@ public final class KvArena implements AutoCloseable {
         return spill != null && spill.freeSlots() >= pages;
     }
 
-    int spillPage(int page) {
-        spilledPages++;
-        return spill.write(segment(page));
+    /**
+     * Writes {@code page} to a spill slot and returns the slot, or -1 when the file could not take it: that counts
+     * as a failed restore, since {@code store}'s cache is then lost just the same.
+     */
+    int spillPage(PagedKvStore store, int page) {
+        try {
+            int slot = spill.write(segment(page));
+            spilledPages++;
+            return slot;
+        } catch (UncheckedIOException e) {
+            restoreFailed(store, e.getMessage());
+            return -1;
+        }
     }
 
     boolean spillIntact(int slot) {

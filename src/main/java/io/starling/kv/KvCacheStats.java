@@ -12,7 +12,8 @@ package io.starling.kv;
  * @param evictions           idle stores whose cache was evicted (spilled or dropped)
  * @param spilledPages        pages written to the spill file
  * @param restoredPages       pages read back from the spill file with a good checksum
- * @param restoreFailures     restores abandoned because a spilled page failed its checksum (that cache was dropped)
+ * @param restoreFailures     spilled caches lost because a page could not be written, failed its checksum or could
+ *                            not be read back (that cache was dropped, to be recomputed)
  * @param prefixHitPages      pages a store took from the prefix cache instead of computing them
  * @param cacheFullRejections allocations refused with {@link KvCacheFullException}
  * @param openStores          stores created and not yet closed

@@ -484,19 +484,30 @@ public final class PagedKvStore implements KvStore {
     void evictLocked() {
         arena.markBusy(this);
         int count = pageCount;
-        boolean spill = arena.canSpill(count);
+        boolean spill = arena.canSpill(count) && spillAll(count);
+        releasePages();
         if (spill) {
-            spillSlots = new int[count];
-            for (int i = 0; i < count; i++) {
-                spillSlots[i] = arena.spillPage(pages[i]);
-            }
-            releasePages();
             state = State.SPILLED;
         } else {
-            releasePages();
             forgetTokens();
         }
         arena.evicted(this, count, spill);
+    }
+
+    /** Writes the first {@code count} pages to spill slots; on a write failure frees the slots taken and says no. */
+    private boolean spillAll(int count) {
+        int[] slots = new int[count];
+        for (int i = 0; i < count; i++) {
+            slots[i] = arena.spillPage(this, pages[i]);
+            if (slots[i] < 0) {
+                for (int j = 0; j < i; j++) {
+                    arena.freeSlot(slots[j]);
+                }
+                return false;
+            }
+        }
+        spillSlots = slots;
+        return true;
     }
 
     private void restoreLocked() throws KvCacheFullException {
@@ -536,7 +547,7 @@ public final class PagedKvStore implements KvStore {
         forgetTokens();
         state = State.RESIDENT;
         arena.restoreFailed(this, "spilled page " + page + " (positions " + page * pagePositions + "..) failed its"
-                + " CRC32C check");
+                + " CRC32C check or could not be read");
     }
 
     /** {@code count} fresh pages, or none and an exception. */

@@ -1,33 +1,42 @@
 package io.starling.kv;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * Evicted pages on disk: a memory-mapped file of fixed-size slots, one page each, with the CRC32C of what was
- * written kept in memory and checked when the page comes back, so a damaged file is detected instead of feeding a
- * model wrong keys and values. The file only lives as long as the arena (it is recreated empty and deleted on
- * close); its blocks are allocated by the file system as slots are first written.
+ * Evicted pages on disk: a file of fixed-size slots, one page each, with the CRC32C of what was written kept in
+ * memory and checked when the page comes back, so a damaged file is detected instead of feeding a model wrong keys
+ * and values. The file only lives as long as the arena (it is recreated empty and deleted on close); its blocks are
+ * allocated by the file system as slots are first written.
+ *
+ * <p>Pages go through plain reads and writes, not a mapping: a page written into a mapped file stays resident in
+ * the process (and counts against its memory) until the kernel is short of memory, so a mapped spill file would
+ * grow the process by every page it took off the cache. Written, they sit in the page cache, where the kernel
+ * reclaims them like any cold file data. {@link RandomAccessFile}, not a {@code FileChannel}: an interrupt closes a
+ * channel for good.
  *
  * <p>Not thread-safe: the arena calls it under its lock.
  */
 final class SpillFile implements AutoCloseable {
 
+    /** The most bytes copied between a page and the file at a time: the size of the one transfer buffer. */
+    private static final int CHUNK_BYTES = 256 * 1024;
+
     private final Path path;
-    private final MemorySegment mapped;
+    private final RandomAccessFile file;
     private final long slotBytes;
     private final int[] checksums;
     private final int[] freeSlots;
+    private final byte[] chunk;
     private int freeCount;
 
-    SpillFile(Path path, long capacityBytes, long slotBytes, Arena arena) {
+    SpillFile(Path path, long capacityBytes, long slotBytes) {
         int slots = (int) Math.min(Integer.MAX_VALUE - 8, capacityBytes / slotBytes);
         if (slots < 1) {
             throw new IllegalArgumentException("spill capacity of " + capacityBytes + " bytes holds no page of "
@@ -41,10 +50,10 @@ final class SpillFile implements AutoCloseable {
             freeSlots[i] = slots - 1 - i;
         }
         this.freeCount = slots;
-        // the mapping outlives the channel: it goes when the arena closes
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            this.mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, slots * slotBytes, arena);
+        this.chunk = new byte[(int) Math.min(CHUNK_BYTES, slotBytes)];
+        try {
+            this.file = new RandomAccessFile(path.toFile(), "rw");
+            file.setLength(0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the KV spill file " + path + ": " + e.getMessage(), e);
         }
@@ -58,35 +67,64 @@ final class SpillFile implements AutoCloseable {
         return freeCount;
     }
 
-    /** Copies {@code page} into a free slot and returns the slot; the caller checked {@link #freeSlots()}. */
+    /**
+     * Writes {@code page} into a free slot and returns the slot; the caller checked {@link #freeSlots()}.
+     *
+     * @throws UncheckedIOException when the file cannot take it (the slot stays free)
+     */
     int write(MemorySegment page) {
         if (freeCount == 0) {
             throw new IllegalStateException("no free spill slot");
         }
-        int slot = freeSlots[--freeCount];
-        MemorySegment target = slot(slot);
-        MemorySegment.copy(page, 0, target, 0, slotBytes);
-        checksums[slot] = crc(page);
+        int slot = freeSlots[freeCount - 1];
+        try {
+            file.seek(fileOffset(slot));
+            for (long done = 0; done < slotBytes; done += chunk.length) {
+                int n = (int) Math.min(chunk.length, slotBytes - done);
+                MemorySegment.copy(page, ValueLayout.JAVA_BYTE, done, chunk, 0, n);
+                file.write(chunk, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to the KV spill file " + path + ": " + e.getMessage(), e);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(page.asSlice(0, slotBytes).asByteBuffer());
+        checksums[slot] = (int) crc.getValue();
+        freeCount--;
         return slot;
     }
 
-    /** Whether slot {@code slot} still has the checksum it was written with. */
+    /** Whether slot {@code slot} can be read and still has the checksum it was written with. */
     boolean intact(int slot) {
-        return crc(slot(slot)) == checksums[slot];
+        return copyChecked(slot, null);
     }
 
     /**
-     * Copies slot {@code slot} into {@code page} if its content still has the checksum it was written with.
+     * Reads slot {@code slot} into {@code page} and checks it against the checksum it was written with.
      *
-     * @return false, leaving {@code page} untouched, when the slot was damaged
+     * @return false when the slot was damaged or could not be read; {@code page} then holds no meaningful content
      */
     boolean read(int slot, MemorySegment page) {
-        MemorySegment source = slot(slot);
-        if (crc(source) != checksums[slot]) {
+        return copyChecked(slot, page);
+    }
+
+    /** Reads the slot through the chunk buffer, into {@code page} unless it is null, and checks its CRC32C. */
+    private boolean copyChecked(int slot, MemorySegment page) {
+        CRC32C crc = new CRC32C();
+        try {
+            file.seek(fileOffset(slot));
+            for (long done = 0; done < slotBytes; done += chunk.length) {
+                int n = (int) Math.min(chunk.length, slotBytes - done);
+                file.readFully(chunk, 0, n);
+                crc.update(chunk, 0, n);
+                if (page != null) {
+                    MemorySegment.copy(chunk, 0, page, ValueLayout.JAVA_BYTE, done, n);
+                }
+            }
+        } catch (IOException e) {
             return false;
         }
-        MemorySegment.copy(source, 0, page, 0, slotBytes);
-        return true;
+        return (int) crc.getValue() == checksums[slot];
     }
 
     void free(int slot) {
@@ -98,20 +136,10 @@ final class SpillFile implements AutoCloseable {
         return slot * slotBytes;
     }
 
-    private MemorySegment slot(int slot) {
-        return mapped.asSlice(slot * slotBytes, slotBytes);
-    }
-
-    private static int crc(MemorySegment bytes) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes.asByteBuffer());
-        return (int) crc.getValue();
-    }
-
-    /** Deletes the file; the mapping goes with the arena that owns it. */
+    /** Closes and deletes the file. */
     @Override
     public void close() {
-        try {
+        try (file) {
             Files.deleteIfExists(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the KV spill file " + path + ": " + e.getMessage(), e);

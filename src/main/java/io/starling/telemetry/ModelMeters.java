@@ -78,7 +78,8 @@ public final class ModelMeters implements EngineMetrics, AutoCloseable {
         kvCount(tags, "starling.kv.cache.restored.pages", "KV pages read back from the spill file with a good checksum",
                 KvCacheStats::restoredPages);
         kvCount(tags, "starling.kv.cache.restore.failures",
-                "Restores abandoned because a spilled page failed its CRC32C check (that cache was recomputed)",
+                "Spilled caches lost because a page could not be written, failed its CRC32C check or could not be read"
+                        + " back (that cache was recomputed)",
                 KvCacheStats::restoreFailures);
         kvCount(tags, "starling.kv.cache.prefix.hit.pages", "KV pages reused from the prefix cache instead of computed",
                 KvCacheStats::prefixHitPages);

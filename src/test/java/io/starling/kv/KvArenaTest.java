@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,6 +196,50 @@ class KvArenaTest {
             arena.verifyIntegrity();
         }
         assertThat(Files.exists(file)).as("the spill file goes with the arena").isFalse();
+    }
+
+    @Test
+    void spilledPagesAreWrittenNotMappedSoTheyLeaveTheProcess() throws Exception {
+        Path maps = Path.of("/proc/self/maps");
+        Assumptions.assumeTrue(Files.isReadable(maps), "needs /proc/self/maps (Linux) to see the process's mappings");
+        Path file = dir.resolve("unmapped.spill");
+        try (KvArena arena = spillingArena(2, file, 4)) {
+            PagedKvStore idle = filled(arena, 1, 2 * PAGE);
+            idle.unpin();
+            filled(arena, 2, 2 * PAGE);
+            assertThat(idle.state()).isEqualTo(PagedKvStore.State.SPILLED);
+            assertThat(Files.size(file)).isEqualTo(2 * LAYOUT.pageBytes());
+            assertThat(Files.readString(maps)).as("a page written into a mapping would stay resident in the process")
+                    .doesNotContain(file.toString());
+        }
+    }
+
+    @Test
+    void aSpillFileThatCannotBeWrittenDropsTheEvictedCacheAndSaysSo() throws Exception {
+        List<String> failures = new ArrayList<>();
+        KvArenaListener listener = new KvArenaListener() {
+            @Override
+            public void restoreFailed(PagedKvStore store, String reason) {
+                failures.add(reason);
+            }
+        };
+        Path file = dir.resolve("broken.spill");
+        try (KvArena arena = new KvArena(LAYOUT, KvArenaConfig.inMemory(2 * LAYOUT.pageBytes())
+                .withSpill(file, 4 * LAYOUT.pageBytes()), listener)) {
+            arena.spillFile().close(); // what a failing disk looks like to the writes
+            PagedKvStore idle = filled(arena, 1, 2 * PAGE);
+            idle.unpin();
+            PagedKvStore other = filled(arena, 2, PAGE);
+
+            assertThat(idle.state()).isEqualTo(PagedKvStore.State.RESIDENT);
+            assertThat(idle.length()).as("the cache is dropped, the caller recomputes").isZero();
+            assertThat(arena.stats().spilledPages()).isZero();
+            assertThat(arena.stats().spilledBytes()).isZero();
+            assertThat(arena.stats().restoreFailures()).isEqualTo(1);
+            assertThat(failures).singleElement().asString().contains("cannot write to the KV spill file " + file);
+            arena.verifyIntegrity();
+            verifyContent(other);
+        }
     }
 
     @Test
