@@ -290,18 +290,16 @@ public final class KvArena implements AutoCloseable {
     }
 
     /**
-     * Writes {@code page} to a spill slot and returns the slot, or -1 when the file could not take it: that counts
-     * as a failed restore, since {@code store}'s cache is then lost just the same.
+     * Writes {@code page} to a spill slot and returns the slot.
+     *
+     * @throws UncheckedIOException when the file cannot take it
      */
-    int spillPage(PagedKvStore store, int page) {
-        try {
-            int slot = spill.write(segment(page));
-            spilledPages++;
-            return slot;
-        } catch (UncheckedIOException e) {
-            restoreFailed(store, e.getMessage());
-            return -1;
-        }
+    int spillPage(int page) {
+        return spill.write(segment(page));
+    }
+
+    void spilled(int pages) {
+        spilledPages += pages;
     }
 
     boolean spillIntact(int slot) {
@@ -442,9 +440,12 @@ public final class KvArena implements AutoCloseable {
             it.remove();
         }
         idle.clear();
-        memory.close();
-        if (spill != null) {
-            spill.close();
+        try {
+            memory.close();
+        } finally {
+            if (spill != null) {
+                spill.close();
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.starling.kv;
 
 import io.starling.model.KvStore;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -484,7 +485,16 @@ public final class PagedKvStore implements KvStore {
     void evictLocked() {
         arena.markBusy(this);
         int count = pageCount;
-        boolean spill = arena.canSpill(count) && spillAll(count);
+        boolean spill = false;
+        UncheckedIOException writeFailure = null;
+        if (arena.canSpill(count)) {
+            try {
+                spillSlots = spillAll(count);
+                spill = true;
+            } catch (UncheckedIOException e) {
+                writeFailure = e;
+            }
+        }
         releasePages();
         if (spill) {
             state = State.SPILLED;
@@ -492,22 +502,28 @@ public final class PagedKvStore implements KvStore {
             forgetTokens();
         }
         arena.evicted(this, count, spill);
+        if (writeFailure != null) {
+            // the cache is lost as with a damaged page: the session recomputes it
+            arena.restoreFailed(this, writeFailure.getMessage());
+        }
     }
 
-    /** Writes the first {@code count} pages to spill slots; on a write failure frees the slots taken and says no. */
-    private boolean spillAll(int count) {
+    /** The spill slots the first {@code count} pages were written to; on a write failure, none taken. */
+    private int[] spillAll(int count) {
         int[] slots = new int[count];
-        for (int i = 0; i < count; i++) {
-            slots[i] = arena.spillPage(this, pages[i]);
-            if (slots[i] < 0) {
-                for (int j = 0; j < i; j++) {
-                    arena.freeSlot(slots[j]);
-                }
-                return false;
+        int written = 0;
+        try {
+            for (; written < count; written++) {
+                slots[written] = arena.spillPage(pages[written]);
             }
+        } catch (UncheckedIOException e) {
+            for (int i = 0; i < written; i++) {
+                arena.freeSlot(slots[i]);
+            }
+            throw e;
         }
-        spillSlots = slots;
-        return true;
+        arena.spilled(count);
+        return slots;
     }
 
     private void restoreLocked() throws KvCacheFullException {

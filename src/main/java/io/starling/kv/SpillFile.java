@@ -51,11 +51,26 @@ final class SpillFile implements AutoCloseable {
         }
         this.freeCount = slots;
         this.chunk = new byte[(int) Math.min(CHUNK_BYTES, slotBytes)];
+        this.file = open(path);
+    }
+
+    private static RandomAccessFile open(Path path) {
+        RandomAccessFile opened = null;
         try {
-            this.file = new RandomAccessFile(path.toFile(), "rw");
-            file.setLength(0);
+            opened = new RandomAccessFile(path.toFile(), "rw");
+            opened.setLength(0);
+            return opened;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the KV spill file " + path + ": " + e.getMessage(), e);
+            UncheckedIOException failure = new UncheckedIOException("cannot create the KV spill file " + path + ": "
+                    + e.getMessage(), e);
+            if (opened != null) {
+                try {
+                    opened.close();
+                } catch (IOException suppressed) {
+                    failure.addSuppressed(suppressed);
+                }
+            }
+            throw failure;
         }
     }
 
@@ -77,18 +92,18 @@ final class SpillFile implements AutoCloseable {
             throw new IllegalStateException("no free spill slot");
         }
         int slot = freeSlots[freeCount - 1];
+        CRC32C crc = new CRC32C();
         try {
             file.seek(fileOffset(slot));
             for (long done = 0; done < slotBytes; done += chunk.length) {
                 int n = (int) Math.min(chunk.length, slotBytes - done);
                 MemorySegment.copy(page, ValueLayout.JAVA_BYTE, done, chunk, 0, n);
+                crc.update(chunk, 0, n);
                 file.write(chunk, 0, n);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the KV spill file " + path + ": " + e.getMessage(), e);
         }
-        CRC32C crc = new CRC32C();
-        crc.update(page.asSlice(0, slotBytes).asByteBuffer());
         checksums[slot] = (int) crc.getValue();
         freeCount--;
         return slot;
