@@ -12,7 +12,7 @@ app=${1:?usage: train-aot-cache.sh APP_DIR [JAVA]}
 java=${2:-java}
 port=${STARLING_TRAINING_PORT:-18081}
 # The image's fixed JVM options; src/main/docker/Dockerfile.jvm and the Jib profile start the server with exactly these.
-read -r -a flags <<< "${STARLING_JVM_FLAGS:---add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -XX:MaxNewSize=8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000 -XX:+UseCompactObjectHeaders}"
+read -r -a flags <<< "${STARLING_JVM_FLAGS:---add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -XX:MaxNewSize=4m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=1000 -XX:+UseCompactObjectHeaders}"
 
 rm -f "$app/app.aot"
 QUARKUS_HTTP_PORT=$port QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
